@@ -1,0 +1,36 @@
+# Every target creates .venv on a fresh machine and reuses it afterwards.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.mindport-installed
+
+.PHONY: venv demo test lint bench clean-venv
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# torch 2.13.0 CPU build (a plain `torch` would pull a multi-GB CUDA build);
+	# mindspore 2.10 is built against NumPy 1.x.
+	$(BIN)/pip install --quiet "torch==2.13.0" "mindspore" "numpy<2"
+	$(BIN)/pip install --quiet -e ".[dev]" "numpy<2"
+	touch $(STAMP)
+
+demo: venv
+	$(BIN)/mindport scan examples/
+
+test: venv
+	$(BIN)/ruff check server mapping_db tests bench
+	$(BIN)/ruff format --check server mapping_db tests bench
+	$(BIN)/python -m pytest -q
+
+lint: venv
+	$(BIN)/ruff check --fix server mapping_db tests bench
+	$(BIN)/ruff format server mapping_db tests bench
+
+bench: venv
+	$(BIN)/python bench/run_all.py
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,88 @@
+"""Typed records of the mapping database: what a torch API becomes in MindSpore.
+
+These classes are the contract between the database (loader, importers, verification)
+and its users (analysis, hover, diagnostics, quick fixes, the CLI). They hold facts only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+# How an entry ports, as a whole.
+Status = Literal["mapped", "mapped-with-differences", "no-equivalent"]
+
+# What a parameter fact says.
+#   same            both sides have it with the same name and meaning (only listed when it has a note)
+#   rename          same meaning, different name: a quick fix renames the keyword
+#   rename-differs  different name and the behaviour or accepted values differ too
+#   differs         same name, behaviour / type / accepted values differ
+#   default         same meaning, the default value differs
+#   torch-only      torch has it, MindSpore does not
+#   mindspore-only  MindSpore has it, torch does not
+ParamKind = Literal[
+    "same",
+    "rename",
+    "rename-differs",
+    "differs",
+    "default",
+    "torch-only",
+    "mindspore-only",
+]
+
+# The tables we import; "curated" marks facts written by this project.
+Source = Literal["master", "r2.4.10", "curated"]
+
+
+@dataclass(frozen=True, slots=True)
+class ParamFact:
+    torch: str | None
+    mindspore: str | None
+    kind: ParamKind
+    torch_default: str | None = None  # source text of the default, e.g. "True", "'zeros'"
+    mindspore_default: str | None = None
+    note: str = ""  # our own words, one short line
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    api: str  # e.g. "mindspore.nn.Conv2d", "mindspore.Tensor.view"
+    sources: tuple[Source, ...]  # which tables list this target
+    category: str  # normalised category, see mapping_db.categories
+    note: str = ""  # our own words
+    url: str | None = None  # MindSpore API page
+    diff_url: str | None = None  # official difference page (rendered site URL)
+    params: tuple[ParamFact, ...] = ()
+    # Keyword renames a quick fix may apply blindly (kind == "rename" only).
+    rename: dict[str, str] = field(default_factory=dict)
+    # MindSpore-only arguments that must be set to match torch's behaviour, as source text.
+    set_args: dict[str, str] = field(default_factory=dict)
+    # torch defaults that must be written out because MindSpore's default differs.
+    defaults: dict[str, str] = field(default_factory=dict)
+    # torch keywords that can be dropped when they hold their default (or always: out=None).
+    drop_if_default: tuple[str, ...] = ()
+    # torch argument values MindSpore cannot express: {param: ("'reflect'", ...)}
+    unsupported: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Devices on which this target is known not to run (e.g. mint kernels on CPU).
+    not_on: tuple[str, ...] = ()
+    # Parameter names in signature order, when known: a fix turns positional arguments into
+    # keywords where the two orders part ways (nn.Conv2d's 5th argument is padding in torch,
+    # pad_mode in MindSpore).
+    torch_params: tuple[str, ...] = ()
+    mindspore_params: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    torch_api: str  # fully qualified, e.g. "torch.nn.Conv2d", "torch.Tensor.view"
+    kind: Literal["function", "class", "method", "module", "attribute"]
+    status: Status
+    note: str = ""
+    torch_url: str | None = None
+    targets: tuple[Target, ...] = ()
+    # Which tables listed the API at all (an API can be in one table only).
+    sources: tuple[Source, ...] = ()
+
+    @property
+    def is_tensor_method(self) -> bool:
+        return self.torch_api.startswith("torch.Tensor.")

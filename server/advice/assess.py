@@ -1,0 +1,137 @@
+"""Judge one torch reference against the mapping database: what it becomes, what needs care.
+
+Shared by diagnostics, hover, code actions and `mindport scan`, so they always agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from mapping_db import Entry, MappingDB, ParamFact, Target
+from server.analysis.findings import TorchReference
+
+# The diagnostic kinds of server.settings.DEFAULT_SEVERITY that an assessment can have.
+Kind = Literal["no_equivalent", "differences", "consistent", "unknown"]
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    reference: TorchReference
+    kind: Kind
+    message: str  # one line: what a diagnostic or a scan row says
+    entry: Entry | None = None
+    target: Target | None = None
+    # Why no automatic fix is possible, when one is not (e.g. an unsupported argument value).
+    fix_blocker: str | None = None
+
+    @property
+    def fixable(self) -> bool:
+        return self.target is not None and self.fix_blocker is None
+
+
+def lookup_entry(db: MappingDB, qualified_name: str) -> Entry | None:
+    entry = db.get(qualified_name)
+    if entry is None and qualified_name.startswith("torch.Tensor."):
+        entry = db.tensor_method(qualified_name.removeprefix("torch.Tensor."))
+    return entry
+
+
+def assess(ref: TorchReference, db: MappingDB, device: str) -> Assessment | None:
+    """None when the reference is a module path (e.g. `torch.nn` used as a value)."""
+    entry = lookup_entry(db, ref.qualified_name)
+    if entry is None:
+        if db.has_module(ref.qualified_name):
+            return None
+        where = " (receiver looks like a tensor)" if ref.context == "tensor-method" else ""
+        return Assessment(ref, "unknown", f"{ref.qualified_name}: not in the mapping database{where}")
+    target = db.pick_target(entry, device)
+    keywords = ref.call.keywords if ref.call is not None else ()
+    if entry.status == "no-equivalent" or target is None:
+        note = f": {entry.note}" if entry.note else ""
+        return Assessment(
+            ref,
+            "no_equivalent",
+            f"{entry.torch_api} has no MindSpore equivalent{note}",
+            entry,
+            None,
+            "no MindSpore equivalent",
+        )
+    care = _cares(target, keywords)
+    blocker = _fix_blocker(target, ref)
+    if entry.status == "mapped" and not care and target.category == "consistent":
+        return Assessment(ref, "consistent", f"{entry.torch_api} → {target.api}", entry, target, blocker)
+    detail = "; ".join(care) or _category_phrase(target)
+    return Assessment(
+        ref, "differences", f"{entry.torch_api} → {target.api}: {detail}", entry, target, blocker
+    )
+
+
+def _cares(target: Target, keywords: tuple[str, ...]) -> list[str]:
+    """Parameter differences worth a line, those the call actually uses first."""
+    used = set(keywords)
+    first: list[str] = []
+    rest: list[str] = []
+    for fact in target.params:
+        phrase = describe_param(fact)
+        if phrase is None:
+            continue
+        (first if fact.torch in used else rest).append(phrase)
+    for name, values in target.unsupported.items():
+        if name in used:
+            first.append(f"`{name}` values {', '.join(values)} are not supported")
+    for name, value in target.set_args.items():
+        rest.append(f"MindSpore needs {name}={value} to match")
+    return first + rest
+
+
+@lru_cache(maxsize=4096)
+def describe_param(fact: ParamFact) -> str | None:
+    t, m = fact.torch, fact.mindspore
+    match fact.kind:
+        case "rename":
+            return f"`{t}` is `{m}`" + _defaults_phrase(fact)
+        case "rename-differs":
+            return f"`{t}` is `{m}` and behaves differently" + _defaults_phrase(fact)
+        case "differs":
+            return f"`{t}` behaves differently" + (f" ({fact.note})" if fact.note else "")
+        case "default":
+            return f"`{t}` default differs" + _defaults_phrase(fact)
+        case "torch-only":
+            return f"`{t}` has no MindSpore counterpart"
+        case _:
+            return None
+
+
+def _defaults_phrase(fact: ParamFact) -> str:
+    a, b = fact.torch_default, fact.mindspore_default
+    if a is not None and b is not None and a != b:
+        return f" (default {a} in torch, {b} in MindSpore)"
+    return ""
+
+
+_CATEGORY_PHRASES = {
+    "consistent": "consistent",
+    "param-names": "parameter names differ",
+    "param-defaults": "a default value differs",
+    "param-types": "parameter types differ",
+    "param-count": "number or order of parameters differs",
+    "no-inplace": "MindSpore has no `inplace`",
+    "overload": "overloads take different parameters",
+    "diff": "behaviour differs, see the official difference page",
+}
+
+
+def _category_phrase(target: Target) -> str:
+    if target.note:
+        return target.note
+    return _CATEGORY_PHRASES.get(target.category, target.category)
+
+
+def _fix_blocker(target: Target, ref: TorchReference) -> str | None:
+    if ref.call is not None and ref.call.has_star_args and (target.rename or target.set_args):
+        return "the call passes *args/**kwargs, so its keywords cannot be translated safely"
+    if ref.context == "tensor-method" and not target.api.startswith("mindspore.Tensor."):
+        return f"{target.api} is not a Tensor method; rewrite the call by hand"
+    return None

@@ -1,0 +1,126 @@
+"""Markdown shown when hovering a torch reference. Pure: entry + target in, text out."""
+
+from __future__ import annotations
+
+from mapping_db import Entry, MappingDB, ParamFact, Target
+from server.advice.assess import _CATEGORY_PHRASES, lookup_entry
+
+_STATUS_WORDS = {
+    "mapped": "mapped",
+    "mapped-with-differences": "mapped with differences",
+    "no-equivalent": "no MindSpore equivalent",
+}
+_KIND_WORDS = {
+    "same": "same",
+    "rename": "renamed",
+    "rename-differs": "renamed, behaves differently",
+    "differs": "behaves differently",
+    "default": "default differs",
+    "torch-only": "torch only",
+    "mindspore-only": "MindSpore only",
+}
+
+
+def hover_markdown(db: MappingDB, qualified_name: str, device: str, likely: bool = False) -> str:
+    entry = lookup_entry(db, qualified_name)
+    if entry is None:
+        return _unknown(qualified_name, likely)
+    return _entry_markdown(db, entry, device, likely)
+
+
+# Hover text depends only on (database, entry, device, likely): build it once.
+_CACHE: dict[tuple[int, str, str, bool], str] = {}
+
+
+def _entry_markdown(db: MappingDB, entry: Entry, device: str, likely: bool) -> str:
+    key = (id(db), entry.torch_api, device, likely)
+    text = _CACHE.get(key)
+    if text is None:
+        if len(_CACHE) > 4096:
+            _CACHE.clear()
+        text = _CACHE[key] = _build_entry_markdown(db, entry, device, likely)
+    return text
+
+
+def _build_entry_markdown(db: MappingDB, entry: Entry, device: str, likely: bool) -> str:
+    lines: list[str] = []
+    target = db.pick_target(entry, device)
+    head = f"**{entry.torch_api}**"
+    if target is not None:
+        head += f" → **{target.api}**"
+    lines.append(f"{head} · {_STATUS_WORDS.get(entry.status, entry.status)}")
+    if likely:
+        lines.append("")
+        lines.append("_Receiver judged a tensor from local evidence._")
+    if entry.note:
+        lines += ["", entry.note]
+    if target is not None:
+        lines += _target_section(target, device)
+    others = [t for t in entry.targets if t is not target]
+    if others:
+        lines += ["", "Other targets:"]
+        for other in others:
+            where = f" (not on {', '.join(other.not_on)})" if other.not_on else ""
+            lines.append(f"- `{other.api}` from {_sources(other)}{where}")
+    lines += ["", "_Not verified by running yet._"]
+    links = _links(entry, target)
+    if links:
+        lines += ["", " · ".join(links)]
+    return "\n".join(lines)
+
+
+def _target_section(target: Target, device: str) -> list[str]:
+    lines = ["", f"Category: {_CATEGORY_PHRASES.get(target.category, target.category)}"]
+    lines.append(f"Listed by: {_sources(target)}; picked for {device}.")
+    if target.note:
+        lines += ["", target.note]
+    rows = [fact for fact in target.params if fact.kind != "same" or fact.note]
+    if rows:
+        lines += ["", "| torch | MindSpore | difference |", "| --- | --- | --- |"]
+        lines += [_param_row(fact) for fact in rows]
+    extra: list[str] = []
+    for name, value in target.set_args.items():
+        extra.append(f"- set `{name}={value}` to match torch")
+    for name, value in target.defaults.items():
+        extra.append(f"- write out `{name}={value}`: MindSpore's default differs")
+    for name, values in target.unsupported.items():
+        extra.append(f"- `{name}` = {', '.join(values)} cannot be expressed")
+    if extra:
+        lines += ["", *extra]
+    return lines
+
+
+def _param_row(fact: ParamFact) -> str:
+    what = _KIND_WORDS.get(fact.kind, fact.kind)
+    a, b = fact.torch_default, fact.mindspore_default
+    if a is not None and b is not None and a != b:
+        what += f"; default {a} vs {b}"
+    if fact.note:
+        what += f"; {fact.note}"
+    torch_name = f"`{fact.torch}`" if fact.torch else "—"
+    ms_name = f"`{fact.mindspore}`" if fact.mindspore else "—"
+    return f"| {torch_name} | {ms_name} | {what.replace('|', '/')} |"
+
+
+def _sources(target: Target) -> str:
+    names = {"master": "the master table", "r2.4.10": "the r2.4.10 table", "curated": "mindport"}
+    return ", ".join(names.get(s, s) for s in target.sources) or "mindport"
+
+
+def _links(entry: Entry, target: Target | None) -> list[str]:
+    links: list[str] = []
+    if target is not None and target.diff_url:
+        links.append(f"[Official difference page]({target.diff_url})")
+    if target is not None and target.url:
+        links.append(f"[{target.api}]({target.url})")
+    if entry.torch_url:
+        links.append(f"[{entry.torch_api}]({entry.torch_url})")
+    return links
+
+
+def _unknown(qualified_name: str, likely: bool) -> str:
+    lines = [f"**{qualified_name}** · not in the mapping database yet"]
+    if likely:
+        lines += ["", "_Receiver judged a tensor from local evidence._"]
+    lines += ["", "Search the tables with `mindport db search`."]
+    return "\n".join(lines)

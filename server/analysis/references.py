@@ -1,0 +1,421 @@
+"""Find every torch reference in a Python source, resolved to its qualified name.
+
+One pass of the standard library `ast` with our own import/alias table (DESIGN decision 1):
+libcst's metadata providers are two orders of magnitude slower on real files.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections import deque
+
+from server.analysis.findings import (
+    AnalysisResult,
+    CallShape,
+    Context,
+    Span,
+    SyntaxProblem,
+    TorchReference,
+)
+from server.analysis.scopes import ClassFacts, Scope, names_bound_in
+from server.analysis.tensor_evidence import (
+    TENSOR_ATTRIBUTES,
+    returns_tensor_from_method,
+    returns_tensor_from_torch_call,
+)
+
+_FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+# The line breaks Python's tokenizer and LSP agree on (str.splitlines also splits on \f etc.).
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def find_torch_references(source: str) -> AnalysisResult:
+    """Analyse `source`; a syntax error gives a result with `syntax_error` set and no references."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        line = max((exc.lineno or 1) - 1, 0)
+        col = max((exc.offset or 1) - 1, 0)
+        return AnalysisResult(syntax_error=SyntaxProblem(exc.msg, line, col)).finalize()
+    except (ValueError, RecursionError, MemoryError) as exc:  # e.g. NUL bytes, absurd nesting
+        return AnalysisResult(syntax_error=SyntaxProblem(str(exc), 0, 0)).finalize()
+    analyzer = _Analyzer(source)
+    try:
+        analyzer.run(tree)
+    except RecursionError:
+        analyzer.result.references.clear()
+        analyzer.result.syntax_error = SyntaxProblem("source nests too deeply to analyse", 0, 0)
+    return analyzer.result.finalize()
+
+
+class _Analyzer:
+    def __init__(self, source: str) -> None:
+        self.lines = LINE_BREAK.split(source)
+        self.result = AnalysisResult()
+        self._deferred: deque[tuple[_FunctionNode, Scope]] = deque()
+
+    # ---- positions: ast columns are UTF-8 byte offsets, ours are code points ----
+
+    def _col(self, lineno: int, byte_col: int) -> int:
+        if lineno - 1 >= len(self.lines):
+            return byte_col
+        text = self.lines[lineno - 1]
+        if text.isascii():
+            return byte_col
+        return len(text.encode("utf-8")[:byte_col].decode("utf-8", errors="ignore"))
+
+    def _span(self, node: ast.AST) -> Span:
+        return Span(
+            node.lineno - 1,
+            self._col(node.lineno, node.col_offset),
+            node.end_lineno - 1,
+            self._col(node.end_lineno, node.end_col_offset),
+        )
+
+    def _add(self, qualified: str, span: Span, context: Context, **kw: object) -> None:
+        self.result.references.append(TorchReference(qualified, span, context, **kw))
+
+    # ---- driver ----
+
+    def run(self, tree: ast.Module) -> None:
+        module = Scope("module")
+        self._visit_body(tree.body, module)
+        while self._deferred:
+            func, scope = self._deferred.popleft()
+            self._visit_body(func.body, scope)
+
+    def _visit_body(self, body: list[ast.stmt], scope: Scope) -> None:
+        for stmt in body:
+            self._visit_stmt(stmt, scope)
+
+    # ---- statements ----
+
+    def _visit_stmt(self, node: ast.stmt, scope: Scope) -> None:
+        match node:
+            case ast.Import():
+                self._import(node, scope)
+            case ast.ImportFrom():
+                self._import_from(node, scope)
+            case ast.Assign():
+                self._expr(node.value, scope)
+                for target in node.targets:
+                    self._assign_target(target, node.value, scope)
+            case ast.AnnAssign():
+                self._expr(node.annotation, scope, "annotation")
+                if node.value is not None:
+                    self._expr(node.value, scope)
+                self._assign_target(node.target, node.value, scope)
+                if self._annotation_is_tensor(node.annotation, scope) and isinstance(
+                    node.target, ast.Name
+                ):
+                    scope.tensors.add(node.target.id)
+            case ast.AugAssign():
+                self._expr(node.value, scope)
+                self._expr(node.target, scope)
+                if isinstance(node.target, ast.Name) and self._is_tensor(node.value, scope):
+                    scope.tensors.add(node.target.id)
+            case ast.FunctionDef() | ast.AsyncFunctionDef():
+                self._function_def(node, scope)
+            case ast.ClassDef():
+                self._class_def(node, scope)
+            case ast.For() | ast.AsyncFor():
+                self._expr(node.iter, scope)
+                self._assign_target(node.target, None, scope)
+                self._visit_body(node.body, scope)
+                self._visit_body(node.orelse, scope)
+            case ast.With() | ast.AsyncWith():
+                for item in node.items:
+                    self._expr(item.context_expr, scope)
+                    if item.optional_vars is not None:
+                        self._assign_target(item.optional_vars, None, scope)
+                self._visit_body(node.body, scope)
+            case ast.Delete():
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        scope.bind(target.id, None)
+                    else:
+                        self._expr(target, scope)
+            case ast.Global() | ast.Nonlocal():
+                pass
+            case _:
+                self._generic(node, scope)
+
+    def _generic(self, node: ast.AST, scope: Scope) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.stmt):
+                self._visit_stmt(child, scope)
+            elif isinstance(child, ast.expr):
+                self._expr(child, scope)
+            elif isinstance(child, ast.ExceptHandler):
+                if child.type is not None:
+                    self._expr(child.type, scope)
+                if child.name:
+                    scope.bind(child.name, None)
+                self._visit_body(child.body, scope)
+            elif isinstance(child, ast.match_case):
+                self._generic(child, scope)
+            elif isinstance(child, ast.pattern):
+                self._pattern(child, scope)
+
+    def _pattern(self, node: ast.pattern, scope: Scope) -> None:
+        for child in ast.walk(node):
+            name = getattr(child, "name", None)
+            if isinstance(child, ast.MatchAs | ast.MatchStar) and name:
+                scope.bind(name, None)
+            elif isinstance(child, ast.MatchValue | ast.MatchClass):
+                self._expr(child.value if isinstance(child, ast.MatchValue) else child.cls, scope)
+
+    def _import(self, node: ast.Import, scope: Scope) -> None:
+        for alias in node.names:
+            top = alias.name.split(".")[0]
+            if top == "torch":
+                if alias.asname:
+                    scope.bind(alias.asname, alias.name)
+                else:
+                    scope.bind("torch", "torch")
+            else:
+                scope.bind(alias.asname or top, None)
+            if scope.kind == "module" and top == "mindspore" and alias.asname is None:
+                self.result.imports_mindspore = True
+        self._note_import_position(node, scope)
+
+    def _import_from(self, node: ast.ImportFrom, scope: Scope) -> None:
+        module = node.module or ""
+        is_torch = node.level == 0 and (module == "torch" or module.startswith("torch."))
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            local = alias.asname or alias.name
+            scope.bind(local, f"{module}.{alias.name}" if is_torch else None)
+        self._note_import_position(node, scope)
+
+    def _note_import_position(self, node: ast.stmt, scope: Scope) -> None:
+        if scope.kind == "module":
+            self.result.import_insert_line = max(self.result.import_insert_line, node.end_lineno)
+
+    def _assign_target(self, target: ast.expr, value: ast.expr | None, scope: Scope) -> None:
+        if isinstance(target, ast.Name):
+            alias = self._resolve_chain(value, scope) if value is not None else None
+            scope.bind(target.id, alias)
+            if value is None:
+                return
+            if self._is_tensor(value, scope):
+                scope.tensors.add(target.id)
+            if self._makes_torch_module(value, scope):
+                scope.module_instances.add(target.id)
+            else:
+                scope.module_instances.discard(target.id)
+        elif isinstance(target, ast.Tuple | ast.List):
+            if isinstance(value, ast.Tuple | ast.List) and len(value.elts) == len(target.elts):
+                for sub_target, sub_value in zip(target.elts, value.elts, strict=True):
+                    self._assign_target(sub_target, sub_value, scope)
+                return
+            # `values, indices = torch.max(x, 1)`: every part of a tensor op's result is a tensor
+            tensor_parts = value is not None and self._is_tensor(value, scope)
+            for elt in target.elts:
+                inner = elt.value if isinstance(elt, ast.Starred) else elt
+                self._assign_target(inner, None, scope)
+                if tensor_parts and isinstance(inner, ast.Name):
+                    scope.tensors.add(inner.id)
+        elif isinstance(target, ast.Attribute):
+            self._expr(target.value, scope)
+            self._self_attribute(target, value, scope)
+        else:
+            self._expr(target, scope)
+
+    def _self_attribute(self, target: ast.Attribute, value: ast.expr | None, scope: Scope) -> None:
+        if not (isinstance(target.value, ast.Name) and target.value.id == "self" and value):
+            return
+        facts = scope.enclosing_class_facts()
+        if facts is None:
+            return
+        if self._makes_torch_module(value, scope):
+            facts.modules.add(target.attr)
+        elif self._is_tensor(value, scope):
+            facts.tensors.add(target.attr)
+
+    def _function_def(self, node: _FunctionNode, scope: Scope) -> None:
+        for deco in node.decorator_list:
+            self._expr(deco, scope)
+        args = node.args
+        for default in (*args.defaults, *(d for d in args.kw_defaults if d is not None)):
+            self._expr(default, scope)
+        all_args = [*args.posonlyargs, *args.args, *args.kwonlyargs]
+        for extra in (args.vararg, args.kwarg):
+            if extra is not None:
+                all_args.append(extra)
+        for arg in all_args:
+            if arg.annotation is not None:
+                self._expr(arg.annotation, scope, "annotation")
+        if node.returns is not None:
+            self._expr(node.returns, scope, "annotation")
+        scope.bind(node.name, None)
+
+        inner = Scope("function", parent=scope)
+        inner.local_names, inner.global_names = names_bound_in(node.body, args)
+        inner.is_forward = node.name == "forward" and scope.kind == "class"
+        positional = [*args.posonlyargs, *args.args]
+        for index, arg in enumerate(all_args):
+            inner.bind(arg.arg, None)
+            is_self = scope.kind == "class" and index == 0 and arg in positional
+            if arg.annotation is not None and self._annotation_is_tensor(arg.annotation, scope):
+                inner.tensors.add(arg.arg)
+            elif inner.is_forward and not is_self and arg is not args.kwarg:
+                # forward's inputs are tensors in the overwhelming majority of model code
+                inner.tensors.add(arg.arg)
+        self._deferred.append((node, inner))
+
+    def _class_def(self, node: ast.ClassDef, scope: Scope) -> None:
+        for deco in node.decorator_list:
+            self._expr(deco, scope)
+        for base in node.bases:
+            self._expr(base, scope, "base-class")
+        for kw in node.keywords:
+            self._expr(kw.value, scope)
+        body_scope = Scope("class", parent=scope, class_facts=ClassFacts())
+        self._visit_body(node.body, body_scope)
+        scope.bind(node.name, None)
+
+    # ---- expressions ----
+
+    def _resolve_chain(self, node: ast.expr | None, scope: Scope) -> str | None:
+        """`nn.functional.relu` -> "torch.nn.functional.relu" when the base name is torch's."""
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return None
+        base = scope.lookup(node.id)
+        if base is None:
+            return None
+        return ".".join([base, *reversed(parts)])
+
+    def _expr(self, node: ast.expr, scope: Scope, context: Context = "reference") -> None:
+        match node:
+            case ast.Name() | ast.Attribute():
+                qualified = self._resolve_chain(node, scope)
+                if qualified is not None:
+                    self._add(qualified, self._span(node), context)
+                elif isinstance(node, ast.Attribute):
+                    self._expr(node.value, scope)
+            case ast.Call():
+                self._call(node, scope)
+            case ast.Lambda():
+                inner = Scope("function", parent=scope)
+                inner.local_names, _ = names_bound_in([], node.args)
+                for name in inner.local_names:
+                    inner.bind(name, None)
+                self._expr(node.body, inner)
+            case ast.ListComp() | ast.SetComp() | ast.GeneratorExp() | ast.DictComp():
+                self._comprehension(node, scope)
+            case ast.NamedExpr():
+                self._expr(node.value, scope)
+                self._assign_target(node.target, node.value, scope)
+            case ast.Constant():
+                pass
+            case _:
+                for child in ast.iter_child_nodes(node):
+                    if isinstance(child, ast.expr):
+                        self._expr(child, scope, context if context == "annotation" else "reference")
+
+    def _comprehension(self, node: ast.expr, scope: Scope) -> None:
+        inner = Scope("comprehension", parent=scope)
+        for gen in node.generators:  # type: ignore[attr-defined]
+            # the first iterable is evaluated in the enclosing scope; later ones inside
+            self._expr(gen.iter, inner if gen is not node.generators[0] else scope)  # type: ignore[attr-defined]
+            for name_node in ast.walk(gen.target):
+                if isinstance(name_node, ast.Name):
+                    inner.local_names.add(name_node.id)
+                    inner.bind(name_node.id, None)
+            if self._is_tensor(gen.iter, scope) and isinstance(gen.target, ast.Name):
+                inner.tensors.add(gen.target.id)
+            for cond in gen.ifs:
+                self._expr(cond, inner)
+        if isinstance(node, ast.DictComp):
+            self._expr(node.key, inner)
+            self._expr(node.value, inner)
+        else:
+            self._expr(node.elt, inner)  # type: ignore[attr-defined]
+
+    def _call(self, node: ast.Call, scope: Scope) -> None:
+        func = node.func
+        shape = CallShape(
+            span=self._span(node),
+            n_positional=sum(1 for a in node.args if not isinstance(a, ast.Starred)),
+            keywords=tuple(k.arg for k in node.keywords if k.arg is not None),
+            has_star_args=any(isinstance(a, ast.Starred) for a in node.args)
+            or any(k.arg is None for k in node.keywords),
+        )
+        qualified = self._resolve_chain(func, scope)
+        if qualified is not None:
+            self._add(qualified, self._span(func), "call", call=shape)
+        elif isinstance(func, ast.Attribute) and self._is_tensor(func.value, scope):
+            self._expr(func.value, scope)
+            end_line = func.end_lineno
+            end_col = self._col(end_line, func.end_col_offset)
+            span = Span(end_line - 1, end_col - len(func.attr), end_line - 1, end_col)
+            self._add(
+                f"torch.Tensor.{func.attr}", span, "tensor-method", confidence="likely", call=shape
+            )
+        else:
+            self._expr(func, scope)
+        for arg in node.args:
+            self._expr(arg, scope)
+        for kw in node.keywords:
+            self._expr(kw.value, scope)
+
+    # ---- local evidence that an expression is a tensor or makes an nn.Module ----
+
+    def _annotation_is_tensor(self, node: ast.expr, scope: Scope) -> bool:
+        return self._resolve_chain(node, scope) in ("torch.Tensor", "torch.nn.Parameter")
+
+    def _makes_torch_module(self, node: ast.expr, scope: Scope) -> bool:
+        if not isinstance(node, ast.Call):
+            return False
+        qualified = self._resolve_chain(node.func, scope)
+        if qualified is None or not qualified.startswith("torch.nn."):
+            return False
+        last = qualified.rsplit(".", 1)[-1]
+        return last[:1].isupper() and last != "Parameter"
+
+    def _is_tensor(self, node: ast.expr, scope: Scope) -> bool:
+        match node:
+            case ast.Name():
+                return scope.is_tensor_name(node.id)
+            case ast.Call():
+                return self._call_returns_tensor(node, scope)
+            case ast.BinOp():
+                return self._is_tensor(node.left, scope) or self._is_tensor(node.right, scope)
+            case ast.UnaryOp():
+                return self._is_tensor(node.operand, scope)
+            case ast.Subscript():
+                return self._is_tensor(node.value, scope)
+            case ast.IfExp():
+                return self._is_tensor(node.body, scope) or self._is_tensor(node.orelse, scope)
+            case ast.Attribute():
+                if node.attr in TENSOR_ATTRIBUTES:
+                    return self._is_tensor(node.value, scope)
+                if isinstance(node.value, ast.Name) and node.value.id == "self":
+                    facts = scope.enclosing_class_facts()
+                    return facts is not None and node.attr in facts.tensors
+                return False
+        return False
+
+    def _call_returns_tensor(self, node: ast.Call, scope: Scope) -> bool:
+        func = node.func
+        qualified = self._resolve_chain(func, scope)
+        if qualified is not None:
+            return returns_tensor_from_torch_call(qualified)
+        if isinstance(func, ast.Attribute):
+            if isinstance(func.value, ast.Name) and func.value.id == "self":
+                facts = scope.enclosing_class_facts()
+                if facts is not None and func.attr in facts.modules:
+                    return True
+            if self._is_tensor(func.value, scope):
+                return returns_tensor_from_method(func.attr)
+            return False
+        if isinstance(func, ast.Name):
+            return scope.is_module_instance(func.id)
+        return False

@@ -1,0 +1,137 @@
+"""Name scopes for the torch-reference analysis: which local name means which torch API.
+
+Python's rule is followed where it matters for torch code: a name assigned anywhere in a
+function is local to the whole function; class bodies are not visible from their methods;
+function bodies run after the module has finished binding its names.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Literal
+
+ScopeKind = Literal["module", "class", "function", "comprehension"]
+
+
+@dataclass(slots=True)
+class ClassFacts:
+    """What `self.<name>` holds, as learned from the class's methods (mostly __init__)."""
+
+    modules: set[str] = field(default_factory=set)  # self.conv = nn.Conv2d(...)
+    tensors: set[str] = field(default_factory=set)  # self.w = nn.Parameter(...), buffers
+
+
+@dataclass(slots=True)
+class Scope:
+    kind: ScopeKind
+    parent: Scope | None = None
+    # Current binding of each name: a torch qualified name, or None when the name is bound
+    # to something that is not torch (this is how shadowing is recorded).
+    bindings: dict[str, str | None] = field(default_factory=dict)
+    # Every name assigned somewhere in this function (Python makes them local everywhere in it).
+    local_names: set[str] = field(default_factory=set)
+    global_names: set[str] = field(default_factory=set)
+    tensors: set[str] = field(default_factory=set)  # names known to hold a torch.Tensor
+    module_instances: set[str] = field(default_factory=set)  # names holding an nn.Module
+    class_facts: ClassFacts | None = None  # for a class scope, and methods point at it
+    is_forward: bool = False
+
+    def lookup(self, name: str) -> str | None:
+        scope: Scope | None = self
+        first = True
+        while scope is not None:
+            if scope.kind == "class" and not first:
+                scope = scope.parent
+                continue
+            if name in scope.global_names:
+                return _module_of(scope).bindings.get(name)
+            if name in scope.bindings:
+                return scope.bindings[name]
+            if scope.kind in ("function", "comprehension") and name in scope.local_names:
+                return None  # local but not bound (yet): never the module's torch name
+            first = False
+            scope = scope.parent
+        return None
+
+    def bind(self, name: str, qualified: str | None) -> None:
+        self.bindings[name] = qualified
+        if qualified is None:
+            self.tensors.discard(name)
+
+    def is_tensor_name(self, name: str) -> bool:
+        scope: Scope | None = self
+        while scope is not None:
+            if name in scope.tensors:
+                return True
+            if name in scope.bindings or name in scope.local_names:
+                return False
+            if scope.kind == "module":
+                return False
+            scope = scope.parent
+        return False
+
+    def is_module_instance(self, name: str) -> bool:
+        scope: Scope | None = self
+        while scope is not None:
+            if name in scope.module_instances:
+                return True
+            if name in scope.bindings or name in scope.local_names:
+                return False
+            scope = scope.parent
+        return False
+
+    def enclosing_class_facts(self) -> ClassFacts | None:
+        scope: Scope | None = self
+        while scope is not None:
+            if scope.class_facts is not None:
+                return scope.class_facts
+            scope = scope.parent
+        return None
+
+
+def _module_of(scope: Scope) -> Scope:
+    while scope.parent is not None:
+        scope = scope.parent
+    return scope
+
+
+def names_bound_in(body: list[ast.stmt], args: ast.arguments | None) -> tuple[set[str], set[str]]:
+    """Local and `global`/`nonlocal` names of a function body, without entering nested scopes."""
+    local: set[str] = set()
+    declared: set[str] = set()
+    globals_: set[str] = set()
+    if args is not None:
+        for a in (*args.posonlyargs, *args.args, *args.kwonlyargs):
+            local.add(a.arg)
+        if args.vararg:
+            local.add(args.vararg.arg)
+        if args.kwarg:
+            local.add(args.kwarg.arg)
+    stack: list[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Global | ast.Nonlocal):
+            declared.update(node.names)
+            if isinstance(node, ast.Global):
+                globals_.update(node.names)
+            continue
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            local.add(node.name)
+            # decorators and defaults run here, bodies do not
+            stack.extend(node.decorator_list)
+            continue
+        if isinstance(node, ast.Lambda | ast.ListComp | ast.SetComp | ast.DictComp):
+            continue
+        if isinstance(node, ast.GeneratorExp):
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+            local.add(node.id)
+        elif isinstance(node, ast.alias):
+            local.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            local.add(node.name)
+        elif isinstance(node, ast.MatchAs | ast.MatchStar) and node.name:
+            local.add(node.name)
+        stack.extend(ast.iter_child_nodes(node))
+    return local - declared, globals_

@@ -1,0 +1,181 @@
+"""Rewrite one torch call (or name) to its MindSpore target with libcst.
+
+Only the expression being fixed is parsed, so a quick fix costs a few milliseconds whatever
+the size of the file, and comments inside the call survive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from mapping_db import Target
+
+
+_KEYWORD_MODE = "\0keyword-mode"
+
+
+class FixRefused(Exception):
+    """The call cannot be rewritten safely; the message says why, for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rewrite:
+    text: str
+    changes: tuple[str, ...]  # what was done, for the code action's title and tests
+
+
+def target_expression(target: Target, mindspore_alias: str = "mindspore") -> str:
+    """`mindspore.nn.Conv2d` written with the module's own name for the mindspore package."""
+    if not target.api.startswith("mindspore."):
+        raise FixRefused(f"{target.api} is not a mindspore API")
+    return mindspore_alias + target.api[len("mindspore") :]
+
+
+def rewrite_name(target: Target, mindspore_alias: str = "mindspore") -> Rewrite:
+    """A non-call reference (`nn.Module` as a base class, `Tensor` in an annotation)."""
+    if target.api.startswith("mindspore.Tensor."):
+        raise FixRefused("a Tensor method needs its receiver; rewrite it at the call")
+    text = target_expression(target, mindspore_alias)
+    return Rewrite(text, (f"use {target.api}",))
+
+
+def rewrite_call(
+    call_source: str,
+    target: Target,
+    *,
+    tensor_method: bool = False,
+    mindspore_alias: str = "mindspore",
+) -> Rewrite:
+    """Rewrite the call expression `call_source` (exactly the call, as in the file)."""
+    try:
+        call = cst.parse_expression(call_source)
+    except cst.ParserSyntaxError as exc:
+        raise FixRefused(f"the call does not parse on its own: {exc.message}") from exc
+    if not isinstance(call, cst.Call):
+        raise FixRefused("the range does not hold a call")
+    changes: list[str] = []
+    if tensor_method:
+        if not target.api.startswith("mindspore.Tensor."):
+            raise FixRefused(f"{target.api} is not a Tensor method")
+        if not isinstance(call.func, cst.Attribute):
+            raise FixRefused("the call is not a method call")
+        method = target.api.rsplit(".", 1)[1]
+        if method != call.func.attr.value:
+            changes.append(f"method {call.func.attr.value} → {method}")
+        func: cst.BaseExpression = call.func.with_changes(attr=cst.Name(method))
+    else:
+        func = cst.parse_expression(target_expression(target, mindspore_alias))
+        changes.append(f"use {target.api}")
+    args = _translate_arguments(list(call.args), target, changes)
+    new_call = call.with_changes(func=func, args=args)
+    return Rewrite(cst.Module(body=[]).code_for_node(new_call), tuple(changes))
+
+
+def _translate_arguments(args: list[cst.Arg], target: Target, changes: list[str]) -> list[cst.Arg]:
+    torch_defaults = {f.torch: f.torch_default for f in target.params if f.torch}
+    given: set[str] = set()
+    out: list[cst.Arg] = []
+    for index, arg in enumerate(args):
+        if arg.star:
+            if target.rename or target.set_args or target.defaults:
+                raise FixRefused("*args/**kwargs hide which parameters are passed")
+            out.append(arg)
+            continue
+        if arg.keyword is None:
+            out.append(_positional(index, arg, target, given, changes))
+            continue
+        out_arg = _keyword(arg, target, torch_defaults, given, changes)
+        if out_arg is not None:
+            out.append(out_arg)
+    for torch_name, value in target.defaults.items():
+        ms_name = target.rename.get(torch_name, torch_name)
+        if torch_name not in given and ms_name not in given:
+            out.append(_make_keyword(ms_name, value))
+            given.add(ms_name)
+            changes.append(f"write out {ms_name}={value}")
+    for name, value in target.set_args.items():
+        if name not in given:
+            out.append(_make_keyword(name, value))
+            changes.append(f"set {name}={value}")
+    return _fix_commas(out)
+
+
+def _positional(
+    index: int, arg: cst.Arg, target: Target, given: set[str], changes: list[str]
+) -> cst.Arg:
+    if index >= len(target.torch_params):
+        if target.torch_params and target.torch_params[-1:] != ("*args",):
+            raise FixRefused(f"more positional arguments than torch's signature has ({index + 1})")
+        return arg
+    torch_name = target.torch_params[index]
+    given.add(torch_name)
+    ms_name = target.rename.get(torch_name, torch_name)
+    # Once one positional argument became a keyword, every later one must be a keyword too.
+    keyword_mode = _KEYWORD_MODE in given
+    same_slot = index < len(target.mindspore_params) and target.mindspore_params[index] == ms_name
+    if not keyword_mode and (same_slot or not target.mindspore_params):
+        return arg
+    given.add(_KEYWORD_MODE)
+    _check_unsupported(torch_name, arg.value, target)
+    changes.append(f"pass {torch_name} as {ms_name}=")
+    given.add(ms_name)
+    return _make_keyword(ms_name, cst.Module(body=[]).code_for_node(arg.value))
+
+
+def _keyword(
+    arg: cst.Arg,
+    target: Target,
+    torch_defaults: dict[str, str | None],
+    given: set[str],
+    changes: list[str],
+) -> cst.Arg | None:
+    assert arg.keyword is not None
+    name = arg.keyword.value
+    given.add(name)
+    _check_unsupported(name, arg.value, target)
+    if name in target.drop_if_default:
+        code = cst.Module(body=[]).code_for_node(arg.value)
+        default = torch_defaults.get(name)
+        if code == "None" or (default is not None and code == default):
+            changes.append(f"drop {name}={code}")
+            return None
+        raise FixRefused(f"MindSpore has no `{name}`; {name}={code} needs a manual port")
+    if name in target.rename:
+        new = target.rename[name]
+        given.add(new)
+        changes.append(f"{name} → {new}")
+        return arg.with_changes(keyword=cst.Name(new))
+    return arg
+
+
+def _check_unsupported(name: str, value: cst.BaseExpression, target: Target) -> None:
+    bad = target.unsupported.get(name)
+    if not bad:
+        return
+    code = cst.Module(body=[]).code_for_node(value)
+    normalized = code.replace('"', "'")
+    if normalized in {v.replace('"', "'") for v in bad}:
+        raise FixRefused(f"{name}={code} has no MindSpore counterpart in {target.api}")
+
+
+def _make_keyword(name: str, value_code: str) -> cst.Arg:
+    return cst.Arg(
+        keyword=cst.Name(name),
+        value=cst.parse_expression(value_code),
+        equal=cst.AssignEqual(
+            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
+        ),
+    )
+
+
+def _fix_commas(args: list[cst.Arg]) -> list[cst.Arg]:
+    """Every argument but the last needs a comma; keep the original comma's whitespace."""
+    fixed: list[cst.Arg] = []
+    for i, arg in enumerate(args):
+        last = i == len(args) - 1
+        if not last and arg.comma is cst.MaybeSentinel.DEFAULT:
+            arg = arg.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        fixed.append(arg)
+    return fixed

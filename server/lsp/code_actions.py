@@ -1,0 +1,114 @@
+"""Quick fixes: rewrite a torch call to its MindSpore target, with the import it needs."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from lsprotocol import types
+
+from mapping_db import Target
+from server.advice.assess import Assessment, assess, lookup_entry
+from server.analysis.findings import Span, TorchReference
+from server.convert.quick_fix import FixRefused, plan_fix
+from server.lsp.positions import from_client_position, span_to_range
+
+if TYPE_CHECKING:
+    from server.lsp.documents import DocumentState
+    from server.lsp.server import MindportServer
+
+log = logging.getLogger(__name__)
+
+
+def _target(ls: MindportServer, api: str, target_api: str | None) -> Target | None:
+    entry = lookup_entry(ls.db, api)
+    if entry is None or target_api is None:
+        return None
+    return next((t for t in entry.targets if t.api == target_api), None)
+
+
+def _reference_from_data(state: DocumentState, data: dict) -> TorchReference | None:
+    """The reference a diagnostic was made for, from its data (no re-analysis)."""
+    try:
+        span = Span(*data["span"])
+    except (KeyError, TypeError):
+        return None
+    ref = state.result.reference_at(span.line, span.col)
+    if ref is not None and ref.span == span and ref.qualified_name == data.get("api"):
+        return ref
+    return None
+
+
+def _action(
+    ls: MindportServer,
+    uri: str,
+    state: DocumentState,
+    ref: TorchReference,
+    target: Target,
+    diagnostic: types.Diagnostic | None,
+) -> types.CodeAction | None:
+    doc = ls.workspace.get_text_document(uri)
+    lines = doc.lines
+    try:
+        plan = plan_fix(lines, state.result, ref, target)
+    except FixRefused as exc:
+        log.info("no fix for %s: %s", ref.qualified_name, exc)
+        return None
+    edits = [
+        types.TextEdit(range=span_to_range(doc.position_codec, lines, e.span), new_text=e.new_text)
+        for e in plan.edits
+    ]
+    return types.CodeAction(
+        title=plan.title,
+        kind=types.CodeActionKind.QuickFix,
+        diagnostics=[diagnostic] if diagnostic is not None else None,
+        is_preferred=diagnostic is not None,
+        edit=types.WorkspaceEdit(changes={uri: edits}),
+    )
+
+
+def register(server: MindportServer) -> None:
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+    )
+    def code_action(ls: MindportServer, params: types.CodeActionParams):
+        uri = params.text_document.uri
+        state = ls.documents.get(uri)
+        if state is None or state.stale:
+            return None  # never edit from ranges of an older text
+        actions: list[types.CodeAction] = []
+        done: set[tuple[int, int]] = set()
+        for diagnostic in params.context.diagnostics:
+            data = diagnostic.data
+            if diagnostic.source != "mindport" or not isinstance(data, dict):
+                continue
+            if data.get("blocker") or data.get("version") != state.result_version:
+                continue
+            ref = _reference_from_data(state, data)
+            target = _target(ls, data.get("api", ""), data.get("target"))
+            if ref is None or target is None:
+                continue
+            action = _action(ls, uri, state, ref, target, diagnostic)
+            if action is not None:
+                actions.append(action)
+                done.add((ref.span.line, ref.span.col))
+        # The cursor on a torch name with no diagnostic (e.g. a consistent API) also gets a fix.
+        doc = ls.workspace.get_text_document(uri)
+        where = from_client_position(doc.position_codec, doc.lines, params.range.start)
+        if where is not None:
+            ref = state.result.reference_at(*where)
+            if ref is not None and (ref.span.line, ref.span.col) not in done:
+                action = _fix_for_reference(ls, uri, state, ref)
+                if action is not None:
+                    actions.append(action)
+        return actions or None
+
+
+def _fix_for_reference(
+    ls: MindportServer, uri: str, state: DocumentState, ref: TorchReference
+) -> types.CodeAction | None:
+    assessment: Assessment | None = assess(ref, ls.db, ls.settings.device)
+    if assessment is None or not assessment.fixable or assessment.target is None:
+        return None
+    return _action(ls, uri, state, ref, assessment.target, None)

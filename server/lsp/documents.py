@@ -1,0 +1,87 @@
+"""Per-document analysis state: one analysis per version, the last good one kept.
+
+A file that stops parsing mid-typing keeps its last good references (so hover and fixes go
+on working) and adds the syntax problem.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from mapping_db import MappingDB
+from server.advice.assess import Assessment, assess
+from server.analysis.findings import AnalysisResult, SyntaxProblem
+from server.analysis.references import find_torch_references
+
+log = logging.getLogger(__name__)
+
+# Beyond this the file is not analysed: no model source is this big, and a generated or
+# binary blob must not stall the server.
+MAX_SOURCE_CHARS = 20_000_000
+
+
+@dataclass(slots=True)
+class DocumentState:
+    uri: str
+    version: int | None
+    result: AnalysisResult
+    syntax_error: SyntaxProblem | None = None
+    stale: bool = False  # references come from an earlier version (the current one does not parse)
+    skipped: str | None = None  # why the file was not analysed at all
+    result_version: int | None = None  # the version `result` was computed from
+    _assessments: dict[str, list[Assessment]] = field(default_factory=dict)
+
+    def assessments(self, db: MappingDB, device: str) -> list[Assessment]:
+        cached = self._assessments.get(device)
+        if cached is None:
+            cached = [
+                a for ref in self.result.references if (a := assess(ref, db, device)) is not None
+            ]
+            self._assessments = {device: cached}
+        return cached
+
+
+class DocumentStore:
+    def __init__(self) -> None:
+        self._states: dict[str, DocumentState] = {}
+
+    def get(self, uri: str) -> DocumentState | None:
+        return self._states.get(uri)
+
+    def close(self, uri: str) -> None:
+        self._states.pop(uri, None)
+
+    def update(self, uri: str, version: int | None, source: str) -> DocumentState:
+        started = time.perf_counter()
+        previous = self._states.get(uri)
+        if len(source) > MAX_SOURCE_CHARS:
+            why = f"file too large to analyse ({len(source):,} characters)"
+            state = DocumentState(uri, version, AnalysisResult().finalize(), skipped=why)
+        elif "\0" in source:
+            state = DocumentState(uri, version, AnalysisResult().finalize(), skipped="binary file")
+        else:
+            result = find_torch_references(source)
+            if result.syntax_error is not None and previous is not None:
+                state = DocumentState(
+                    uri,
+                    version,
+                    previous.result,
+                    result.syntax_error,
+                    stale=True,
+                    result_version=previous.result_version,
+                )
+            else:
+                state = DocumentState(
+                    uri, version, result, result.syntax_error, result_version=version
+                )
+        self._states[uri] = state
+        log.debug(
+            "analysed %s v%s: %d references in %.1f ms",
+            uri,
+            version,
+            len(state.result.references),
+            (time.perf_counter() - started) * 1000,
+        )
+        return state

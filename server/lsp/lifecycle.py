@@ -1,0 +1,50 @@
+"""Open, change and close: keep each document's analysis current and publish diagnostics."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from lsprotocol import types
+
+from server.lsp.diagnostics import publish, publish_empty
+
+if TYPE_CHECKING:
+    from server.lsp.server import MindportServer
+
+log = logging.getLogger(__name__)
+
+
+def _is_python(uri: str, language_id: str | None = None) -> bool:
+    if language_id is not None:
+        return language_id == "python"
+    return uri.endswith((".py", ".pyi"))
+
+
+def analyse(server: MindportServer, uri: str) -> None:
+    doc = server.workspace.get_text_document(uri)
+    if not _is_python(uri, doc.language_id):
+        return
+    server.documents.update(uri, doc.version, doc.source)
+    if not server.pulls_diagnostics:
+        publish(server, uri)
+
+
+def register(server: MindportServer) -> None:
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: MindportServer, params: types.DidOpenTextDocumentParams) -> None:
+        analyse(ls, params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: MindportServer, params: types.DidChangeTextDocumentParams) -> None:
+        analyse(ls, params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: MindportServer, params: types.DidSaveTextDocumentParams) -> None:
+        # Nothing to do: the text was analysed on change.
+        return None
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: MindportServer, params: types.DidCloseTextDocumentParams) -> None:
+        ls.documents.close(params.text_document.uri)
+        publish_empty(ls, params.text_document.uri)

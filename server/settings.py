@@ -1,0 +1,165 @@
+"""One typed settings object, merged from every place a user can set it.
+
+Order (later wins): defaults < `[tool.mindport]` in the workspace's pyproject.toml <
+initializationOptions < `workspace/configuration` (section "mindport"). A bad value keeps
+the default and produces a message for the user instead of an exception.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+log = logging.getLogger(__name__)
+
+Device = Literal["CPU", "GPU", "Ascend"]
+Severity = Literal["error", "warning", "information", "hint", "off"]
+
+DEVICES: tuple[str, ...] = ("CPU", "GPU", "Ascend")
+SEVERITIES: tuple[str, ...] = ("error", "warning", "information", "hint", "off")
+
+# What kind of finding a diagnostic reports; each has its own configurable severity.
+#   no_equivalent  MindSpore has no counterpart
+#   differences    a counterpart whose parameters, defaults or behaviour differ
+#   consistent     a counterpart that behaves the same (only the name changes)
+#   unknown        a torch API the mapping database does not know yet
+#   syntax         the file does not parse
+DEFAULT_SEVERITY: dict[str, Severity] = {
+    "no_equivalent": "error",
+    "differences": "warning",
+    "consistent": "off",
+    "unknown": "hint",
+    "syntax": "error",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    device: Device = "CPU"
+    mindspore_version: str = "2.10"
+    python: str = field(default_factory=lambda: sys.executable)
+    severity: dict[str, Severity] = field(default_factory=lambda: dict(DEFAULT_SEVERITY))
+    # Report tensor methods found from local evidence ("likely" receivers).
+    tensor_methods: bool = True
+
+    def merged(self, raw: dict[str, Any] | None, origin: str) -> tuple[Settings, list[str]]:
+        """Apply user-provided values; returns the new settings and messages for bad values."""
+        if not raw:
+            return self, []
+        if not isinstance(raw, dict):
+            return self, [f"{origin}: settings must be an object, got {type(raw).__name__}"]
+        problems: list[str] = []
+        changes: dict[str, Any] = {}
+        for key, value in raw.items():
+            name = _KEY_ALIASES.get(key, key)
+            checker = _CHECKERS.get(name)
+            if checker is None:
+                problems.append(f"{origin}: unknown setting '{key}' (ignored)")
+                continue
+            ok, converted, message = checker(value, self)
+            if ok:
+                changes[name] = converted
+            else:
+                problems.append(f"{origin}: {key}: {message}; keeping the default")
+        for problem in problems:
+            log.warning(problem)
+        return replace(self, **changes), problems
+
+
+def _check_device(value: Any, _: Settings) -> tuple[bool, Any, str]:
+    if isinstance(value, str):
+        for device in DEVICES:
+            if value.lower() == device.lower():
+                return True, device, ""
+    return False, None, f"expected one of {', '.join(DEVICES)}, got {value!r}"
+
+
+def _check_version(value: Any, _: Settings) -> tuple[bool, Any, str]:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str) and value and all(p.isdigit() for p in value.split(".")):
+        return True, value, ""
+    return False, None, f"expected a version such as '2.10', got {value!r}"
+
+
+def _check_python(value: Any, _: Settings) -> tuple[bool, Any, str]:
+    if isinstance(value, str) and value.strip():
+        return True, value.strip(), ""
+    return False, None, f"expected the path of a Python interpreter, got {value!r}"
+
+
+def _check_bool(value: Any, _: Settings) -> tuple[bool, Any, str]:
+    if isinstance(value, bool):
+        return True, value, ""
+    return False, None, f"expected true or false, got {value!r}"
+
+
+def _check_severity(value: Any, current: Settings) -> tuple[bool, Any, str]:
+    if not isinstance(value, dict):
+        return False, None, "expected a table of kind = severity"
+    merged = dict(current.severity)
+    bad: list[str] = []
+    for kind, level in value.items():
+        if kind not in DEFAULT_SEVERITY:
+            bad.append(f"unknown kind {kind!r} (kinds: {', '.join(DEFAULT_SEVERITY)})")
+        elif not isinstance(level, str) or level.lower() not in SEVERITIES:
+            bad.append(f"{kind} = {level!r} is not one of {', '.join(SEVERITIES)}")
+        else:
+            merged[kind] = level.lower()
+    if bad:
+        return False, None, "; ".join(bad)
+    return True, merged, ""
+
+
+_CHECKERS = {
+    "device": _check_device,
+    "mindspore_version": _check_version,
+    "python": _check_python,
+    "severity": _check_severity,
+    "tensor_methods": _check_bool,
+}
+_KEY_ALIASES = {
+    "mindsporeVersion": "mindspore_version",
+    "mindspore-version": "mindspore_version",
+    "tensorMethods": "tensor_methods",
+    "tensor-methods": "tensor_methods",
+    "interpreter": "python",
+}
+
+
+def read_pyproject_settings(folder: Path) -> tuple[dict[str, Any], list[str]]:
+    """The `[tool.mindport]` table of folder/pyproject.toml, or {} with a message on errors."""
+    path = folder / "pyproject.toml"
+    if not path.is_file():
+        return {}, []
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return {}, [f"{path}: cannot read [tool.mindport]: {exc}"]
+    table = data.get("tool", {}).get("mindport", {})
+    if not isinstance(table, dict):
+        return {}, [f"{path}: [tool.mindport] must be a table"]
+    return table, []
+
+
+def load_settings(
+    folder: Path | None = None,
+    init_options: dict[str, Any] | None = None,
+    client_config: dict[str, Any] | None = None,
+) -> tuple[Settings, list[str]]:
+    settings = Settings()
+    messages: list[str] = []
+    if folder is not None:
+        table, problems = read_pyproject_settings(folder)
+        messages += problems
+        settings, problems = settings.merged(table, "pyproject.toml [tool.mindport]")
+        messages += problems
+    settings, problems = settings.merged(init_options, "initializationOptions")
+    messages += problems
+    settings, problems = settings.merged(client_config, "workspace/configuration")
+    messages += problems
+    return settings, messages
