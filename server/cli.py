@@ -35,10 +35,10 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _scan(args: argparse.Namespace) -> int:
+    from mapping_db.store import load_database
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from mapping_db import load_database
     from server.scan.output import count_errors, render_json, render_sarif, render_table
     from server.scan.walk import python_files, scan_paths
     from server.settings import load_settings
@@ -79,7 +79,9 @@ def _scan(args: argparse.Namespace) -> int:
         render_table(reports, settings, Console(width=args.width) if args.width else Console())
     errors = count_errors(reports, settings)
     if errors and args.format == "table":
-        err.print(f"[red]{errors} error(s)[/]: torch APIs with no MindSpore equivalent or syntax errors")
+        err.print(
+            f"[red]{errors} error(s)[/]: torch APIs with no MindSpore equivalent or syntax errors"
+        )
     return 1 if errors else 0
 
 
@@ -92,7 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="run the language server (stdio by default)")
     serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
-    serve.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
+    serve.add_argument(
+        "--log-level", default="warning", choices=["debug", "info", "warning", "error"]
+    )
     serve.add_argument("--log-file", type=Path, help="write the log here instead of stderr")
     serve.set_defaults(handler=_serve)
 

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from mapping_db import Entry, MappingDB, ParamFact, Target
+from mapping_db.store import MappingDB
+
+from mapping_db.model import Entry, ParamFact, Target
 from server.analysis.findings import TorchReference
 
 # The diagnostic kinds of server.settings.DEFAULT_SEVERITY that an assessment can have.
@@ -45,7 +47,9 @@ def assess(ref: TorchReference, db: MappingDB, device: str) -> Assessment | None
         if db.has_module(ref.qualified_name):
             return None
         where = " (receiver looks like a tensor)" if ref.context == "tensor-method" else ""
-        return Assessment(ref, "unknown", f"{ref.qualified_name}: not in the mapping database{where}")
+        return Assessment(
+            ref, "unknown", f"{ref.qualified_name}: not in the mapping database{where}"
+        )
     target = db.pick_target(entry, device)
     keywords = ref.call.keywords if ref.call is not None else ()
     if entry.status == "no-equivalent" or target is None:
@@ -61,7 +65,9 @@ def assess(ref: TorchReference, db: MappingDB, device: str) -> Assessment | None
     care = _cares(target, keywords)
     blocker = _fix_blocker(target, ref)
     if entry.status == "mapped" and not care and target.category == "consistent":
-        return Assessment(ref, "consistent", f"{entry.torch_api} → {target.api}", entry, target, blocker)
+        return Assessment(
+            ref, "consistent", f"{entry.torch_api} → {target.api}", entry, target, blocker
+        )
     detail = "; ".join(care) or _category_phrase(target)
     return Assessment(
         ref, "differences", f"{entry.torch_api} → {target.api}: {detail}", entry, target, blocker

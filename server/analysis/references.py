@@ -318,7 +318,9 @@ class _Analyzer:
             case _:
                 for child in ast.iter_child_nodes(node):
                     if isinstance(child, ast.expr):
-                        self._expr(child, scope, context if context == "annotation" else "reference")
+                        self._expr(
+                            child, scope, context if context == "annotation" else "reference"
+                        )
 
     def _comprehension(self, node: ast.expr, scope: Scope) -> None:
         inner = Scope("comprehension", parent=scope)

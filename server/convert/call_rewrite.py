@@ -10,8 +10,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from mapping_db import Target
-
+from mapping_db.model import Target
 
 _KEYWORD_MODE = "\0keyword-mode"
 

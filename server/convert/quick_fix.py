@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mapping_db import Target
+from mapping_db.model import Target
 from server.analysis.findings import AnalysisResult, Span, TorchReference
 from server.convert.call_rewrite import FixRefused, rewrite_call, rewrite_name
 

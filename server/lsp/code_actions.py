@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from mapping_db import Target
+from mapping_db.model import Target
 from server.advice.assess import Assessment, assess, lookup_entry
 from server.analysis.findings import Span, TorchReference
 from server.convert.quick_fix import FixRefused, plan_fix

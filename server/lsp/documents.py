@@ -10,7 +10,8 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from mapping_db import MappingDB
+from mapping_db.store import MappingDB
+
 from server.advice.assess import Assessment, assess
 from server.analysis.findings import AnalysisResult, SyntaxProblem
 from server.analysis.references import find_torch_references

@@ -6,10 +6,10 @@ import logging
 from pathlib import Path
 
 from lsprotocol import types
+from mapping_db.store import MappingDB, load_database
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
-from mapping_db import MappingDB, load_database
 from server import __version__
 from server.lsp.documents import DocumentStore
 from server.settings import Settings, load_settings
@@ -56,8 +56,11 @@ class MindportServer(LanguageServer):
             self.workspace_folder(), self.init_options, self.client_config
         )
         self.settings_generation += 1
-        log.info("settings: device=%s mindspore=%s", self.settings.device,
-                 self.settings.mindspore_version)
+        log.info(
+            "settings: device=%s mindspore=%s",
+            self.settings.device,
+            self.settings.mindspore_version,
+        )
         return messages
 
     def log_to_client(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:

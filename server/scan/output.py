@@ -52,9 +52,7 @@ def render_table(reports: list[FileReport], settings: Settings, console: Console
         if first.kind == "consistent":
             care = ""
         kind = first.kind
-        table.add_row(
-            api, str(len(items)), target, f"[{_STYLE[kind]}]{_LABEL[kind]}[/]", care
-        )
+        table.add_row(api, str(len(items)), target, f"[{_STYLE[kind]}]{_LABEL[kind]}[/]", care)
     console.print(table)
     for report in reports:
         if report.syntax_error is not None:
@@ -106,7 +104,11 @@ def render_json(reports: list[FileReport], settings: Settings) -> str:
             "lines": sum(r.lines for r in reports),
             "findings": _finding_dicts(reports, settings),
             "syntax_errors": [
-                {"path": str(r.path), "line": r.syntax_error.line + 1, "message": r.syntax_error.message}
+                {
+                    "path": str(r.path),
+                    "line": r.syntax_error.line + 1,
+                    "message": r.syntax_error.message,
+                }
                 for r in reports
                 if r.syntax_error is not None
             ],
@@ -131,7 +133,9 @@ def render_sarif(reports: list[FileReport], settings: Settings) -> str:
                 "ruleId": f["kind"],
                 "level": _SARIF_LEVEL[f["severity"]],
                 "message": {"text": f["message"]},
-                "locations": [_location(f["path"], f["line"], f["column"], f["end_line"], f["end_column"])],
+                "locations": [
+                    _location(f["path"], f["line"], f["column"], f["end_line"], f["end_column"])
+                ],
             }
         )
     for r in reports:

@@ -1,0 +1,120 @@
+"""One-call rewrites with libcst: keywords renamed, positions kept safe, comments kept."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from mapping_db.model import ParamFact, Target
+from server.analysis.references import find_torch_references
+from server.convert.call_rewrite import FixRefused, rewrite_call, rewrite_name
+from server.convert.quick_fix import plan_fix
+
+CONV = Target(
+    api="mindspore.nn.Conv2d",
+    sources=("r2.4.10",),
+    category="diff",
+    params=(
+        ParamFact("groups", "group", "rename"),
+        ParamFact("bias", "has_bias", "rename", "True", "False"),
+        ParamFact("padding_mode", None, "torch-only", "'zeros'"),
+    ),
+    rename={"groups": "group", "bias": "has_bias"},
+    set_args={"pad_mode": "'pad'"},
+    defaults={"bias": "True"},
+    drop_if_default=("padding_mode",),
+    unsupported={"padding_mode": ("'reflect'", "'circular'")},
+    torch_params=(
+        "in_channels",
+        "out_channels",
+        "kernel_size",
+        "stride",
+        "padding",
+        "dilation",
+        "groups",
+        "bias",
+        "padding_mode",
+    ),
+    mindspore_params=(
+        "in_channels",
+        "out_channels",
+        "kernel_size",
+        "stride",
+        "pad_mode",
+        "padding",
+        "dilation",
+        "group",
+        "has_bias",
+    ),
+)
+
+
+def test_keywords_renamed_and_required_arguments_added() -> None:
+    out = rewrite_call("nn.Conv2d(3, 8, kernel_size=3, groups=1, bias=False)", CONV)
+    assert (
+        out.text
+        == "mindspore.nn.Conv2d(3, 8, kernel_size=3, group=1, has_bias=False, pad_mode='pad')"
+    )
+
+
+def test_torch_default_written_out_when_mindspore_differs() -> None:
+    out = rewrite_call("nn.Conv2d(3, 8, 3)", CONV)
+    assert out.text == "mindspore.nn.Conv2d(3, 8, 3, has_bias=True, pad_mode='pad')"
+
+
+def test_positional_arguments_past_a_diverging_slot_become_keywords() -> None:
+    out = rewrite_call("nn.Conv2d(64, 64, 3, 1, 1, 1, 1, False)", CONV)
+    assert out.text == (
+        "mindspore.nn.Conv2d(64, 64, 3, 1, padding=1, dilation=1, group=1, has_bias=False,"
+        " pad_mode='pad')"
+    )
+    ast.parse(out.text)
+
+
+def test_default_valued_torch_only_keyword_dropped_other_values_refused() -> None:
+    out = rewrite_call("nn.Conv2d(1, 2, 3, padding_mode='zeros')", CONV)
+    assert "padding_mode" not in out.text
+    with pytest.raises(FixRefused, match="padding_mode"):
+        rewrite_call("nn.Conv2d(1, 2, 3, padding_mode='reflect')", CONV)
+
+
+def test_multiline_call_keeps_comments_and_layout() -> None:
+    source = "nn.Conv2d(\n    3,  # inputs\n    8,\n    3,\n    bias=False,\n)"
+    out = rewrite_call(source, CONV)
+    assert "# inputs" in out.text
+    assert "has_bias=False," in out.text
+    ast.parse(out.text)
+
+
+def test_star_arguments_refused() -> None:
+    with pytest.raises(FixRefused):
+        rewrite_call("nn.Conv2d(*args, **kwargs)", CONV)
+
+
+def test_tensor_method_rename() -> None:
+    target = Target(api="mindspore.Tensor.swapaxes", sources=("curated",), category="consistent")
+    out = rewrite_call("x.transpose(0, 1)", target, tensor_method=True)
+    assert out.text == "x.swapaxes(0, 1)"
+
+
+def test_name_rewrite_and_alias() -> None:
+    cell = Target(api="mindspore.nn.Cell", sources=("curated",), category="diff")
+    assert rewrite_name(cell).text == "mindspore.nn.Cell"
+    assert rewrite_name(cell, "ms").text == "ms.nn.Cell"
+
+
+def test_plan_fix_adds_import_after_last_import_once() -> None:
+    source = "import torch.nn as nn\n\nlayer = nn.Conv2d(1, 2, 3)\n"
+    analysis = find_torch_references(source)
+    (ref,) = analysis.references
+    plan = plan_fix(source.split("\n"), analysis, ref, CONV)
+    assert [e.new_text for e in plan.edits] == [
+        "mindspore.nn.Conv2d(1, 2, 3, has_bias=True, pad_mode='pad')",
+        "import mindspore\n",
+    ]
+    assert plan.edits[1].span.line == 1
+    already = "import mindspore\n" + source
+    analysis = find_torch_references(already)
+    plan = plan_fix(already.split("\n"), analysis, analysis.references[0], CONV)
+    assert len(plan.edits) == 1

@@ -1,0 +1,250 @@
+"""The language server over stdio with a real LSP client (pytest-lsp)."""
+
+from __future__ import annotations
+
+import ast
+import sys
+
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+from tests.lsp_helpers import apply_edits, utf16_column
+
+SERVER = [sys.executable, "-m", "server.cli", "serve", "--log-level", "info"]
+URI = "file:///tmp/mindport_test/model.py"
+
+SOURCE = """\
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch import Tensor
+
+
+class Block(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, bias=False)  # keep this comment
+
+    def forward(self, x: Tensor) -> Tensor:
+        y = F.relu(self.conv(x))
+        return torch.flatten(y, 1)
+
+
+opt = torch.optim.SGD([], lr=0.1)
+"""
+
+
+def position_of(source: str, needle: str, offset: int = 0) -> types.Position:
+    for number, line in enumerate(source.split("\n")):
+        col = line.find(needle)
+        if col >= 0:
+            return types.Position(number, utf16_column(line, col + offset))
+    raise AssertionError(f"{needle!r} not in source")
+
+
+async def open_document(
+    client: LanguageClient, text: str, uri: str = URI, version: int = 1
+) -> None:
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id="python", version=version, text=text
+            )
+        )
+    )
+
+
+async def change_document(client: LanguageClient, text: str, version: int, uri: str = URI) -> None:
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+
+
+async def diagnostics_after(client: LanguageClient, uri: str = URI) -> list[types.Diagnostic]:
+    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    return list(client.diagnostics.get(uri, []))
+
+
+async def hover_text(
+    client: LanguageClient, position: types.Position, uri: str = URI
+) -> str | None:
+    result = await client.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=position)
+    )
+    if result is None:
+        return None
+    assert isinstance(result.contents, types.MarkupContent)
+    return result.contents.value
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
+async def client(lsp_client: LanguageClient):
+    """A push-diagnostics client (Neovim 0.7 has no textDocument/diagnostic)."""
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities("neovim@v0.7.0"),
+            initialization_options={"device": "CPU"},
+        )
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
+async def pull_client(lsp_client: LanguageClient):
+    """A pull-diagnostics client (Neovim 0.11)."""
+    await lsp_client.initialize_session(
+        types.InitializeParams(capabilities=client_capabilities("neovim@v0.11.0"))
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_hover_on_torch_references(client: LanguageClient) -> None:
+    await open_document(client, SOURCE)
+    await diagnostics_after(client)
+    conv = await hover_text(client, position_of(SOURCE, "nn.Conv2d", 4))
+    assert conv is not None
+    assert "**torch.nn.Conv2d** → **mindspore.nn.Conv2d**" in conv
+    assert "`has_bias`" in conv
+    assert "pytorch_diff/Conv2d.html" in conv
+    relu = await hover_text(client, position_of(SOURCE, "F.relu", 2))
+    assert relu is not None and "torch.nn.functional.relu" in relu
+    sgd = await hover_text(client, position_of(SOURCE, "torch.optim.SGD", 12))
+    assert sgd is not None and "**torch.optim.SGD**" in sgd
+    base = await hover_text(client, position_of(SOURCE, "nn.Module", 3))
+    assert base is not None and "mindspore.nn.Cell" in base
+    annotation = await hover_text(client, position_of(SOURCE, "x: Tensor", 4))
+    assert annotation is not None and "mindspore.Tensor" in annotation
+    assert await hover_text(client, position_of(SOURCE, "super()")) is None
+
+
+async def test_hover_out_of_range_positions_do_not_break(client: LanguageClient) -> None:
+    await open_document(client, SOURCE)
+    await diagnostics_after(client)
+    assert await hover_text(client, types.Position(500, 3)) is None
+    assert await hover_text(client, types.Position(0, 500)) is None
+    unknown = "file:///tmp/mindport_test/not_open.py"
+    assert await hover_text(client, types.Position(0, 0), uri=unknown) is None
+    assert await hover_text(client, position_of(SOURCE, "nn.Conv2d", 4)) is not None
+
+
+async def test_push_diagnostics_name_the_differences(client: LanguageClient) -> None:
+    await open_document(client, SOURCE, version=7)
+    diagnostics = await diagnostics_after(client)
+    conv = [d for d in diagnostics if "torch.nn.Conv2d" in d.message]
+    assert len(conv) == 1
+    assert conv[0].severity == types.DiagnosticSeverity.Warning
+    assert "has_bias" in conv[0].message
+    assert conv[0].range.start == position_of(SOURCE, "nn.Conv2d")
+    assert conv[0].data["target"] == "mindspore.nn.Conv2d"
+    assert conv[0].data["version"] == 7
+
+
+async def test_quick_fix_rewrites_the_call_and_adds_the_import(client: LanguageClient) -> None:
+    await open_document(client, SOURCE)
+    diagnostics = await diagnostics_after(client)
+    conv = next(d for d in diagnostics if "torch.nn.Conv2d" in d.message)
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=URI),
+            range=conv.range,
+            context=types.CodeActionContext(diagnostics=[conv]),
+        )
+    )
+    assert actions
+    fix = actions[0]
+    assert isinstance(fix, types.CodeAction) and fix.edit is not None
+    new_text = apply_edits(SOURCE, list(fix.edit.changes[URI]))
+    ast.parse(new_text)
+    assert (
+        "self.conv = mindspore.nn.Conv2d(3, 8, 3, has_bias=False, pad_mode='pad')"
+        "  # keep this comment" in new_text
+    )
+    assert "from torch import Tensor\nimport mindspore\n" in new_text
+    # everything else is untouched
+    assert new_text.replace("import mindspore\n", "", 1).count("\n") == SOURCE.count("\n")
+
+
+async def test_code_action_on_cursor_without_diagnostic(client: LanguageClient) -> None:
+    await open_document(client, SOURCE)
+    await diagnostics_after(client)
+    where = position_of(SOURCE, "torch.flatten", 7)
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=URI),
+            range=types.Range(where, where),
+            context=types.CodeActionContext(diagnostics=[]),
+        )
+    )
+    assert actions
+    new_text = apply_edits(SOURCE, list(actions[0].edit.changes[URI]))
+    assert "return mindspore.ops.flatten(y, 1)" in new_text
+
+
+async def test_close_clears_diagnostics(client: LanguageClient) -> None:
+    await open_document(client, SOURCE)
+    assert await diagnostics_after(client)
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=URI))
+    )
+    assert await diagnostics_after(client) == []
+
+
+async def test_non_ascii_columns_are_utf16(client: LanguageClient) -> None:
+    text = 'import torch.nn as nn\nlabel = "naïve 😀"; layer = nn.Conv2d(1, 2, 3, bias=True)\n'
+    await open_document(client, text)
+    diagnostics = await diagnostics_after(client)
+    (conv,) = [d for d in diagnostics if "Conv2d" in d.message]
+    line = text.split("\n")[1]
+    col = line.index("nn.Conv2d")
+    assert conv.range.start.character == utf16_column(line, col) == col + 1
+    hovered = await hover_text(client, types.Position(1, utf16_column(line, col) + 3))
+    assert hovered is not None and "torch.nn.Conv2d" in hovered
+    # the emoji's second UTF-16 unit must not shift the hover range
+    assert await hover_text(client, types.Position(1, utf16_column(line, col) - 2)) is None
+
+
+async def test_syntax_error_mid_typing_keeps_last_good_findings(client: LanguageClient) -> None:
+    await open_document(client, SOURCE)
+    good = await diagnostics_after(client)
+    broken = SOURCE.replace("opt = torch.optim.SGD([], lr=0.1)", "opt = torch.optim.SGD([], lr=")
+    await change_document(client, broken, version=2)
+    diagnostics = await diagnostics_after(client)
+    syntax = [d for d in diagnostics if d.code == "syntax"]
+    assert len(syntax) == 1 and syntax[0].severity == types.DiagnosticSeverity.Error
+    kept = [d for d in diagnostics if d.code != "syntax"]
+    assert [d.message for d in kept] == [d.message for d in good]
+    assert await hover_text(client, position_of(SOURCE, "nn.Conv2d", 4)) is not None
+    await change_document(client, SOURCE, version=3)
+    assert not [d for d in await diagnostics_after(client) if d.code == "syntax"]
+
+
+async def test_empty_and_binary_like_documents(client: LanguageClient) -> None:
+    await open_document(client, "")
+    assert await diagnostics_after(client) == []
+    await change_document(client, "x = 1\0\0", version=2)
+    diagnostics = await diagnostics_after(client)
+    assert diagnostics and "binary" in diagnostics[0].message
+    assert await hover_text(client, types.Position(0, 0)) is None
+
+
+async def test_pull_diagnostics(pull_client: LanguageClient) -> None:
+    await open_document(pull_client, SOURCE)
+    report = await pull_client.text_document_diagnostic_async(
+        types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=URI))
+    )
+    assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
+    assert any("torch.nn.Conv2d" in d.message for d in report.items)
+    again = await pull_client.text_document_diagnostic_async(
+        types.DocumentDiagnosticParams(
+            text_document=types.TextDocumentIdentifier(uri=URI), previous_result_id=report.result_id
+        )
+    )
+    assert isinstance(again, types.RelatedUnchangedDocumentDiagnosticReport)
+    # a pull client gets no pushed diagnostics
+    assert URI not in pull_client.diagnostics
