@@ -36,9 +36,9 @@ Source = Literal["master", "r2.4.10", "curated"]
 
 @dataclass(frozen=True, slots=True)
 class ParamFact:
-    torch: str | None
-    mindspore: str | None
-    kind: ParamKind
+    torch: str | None = None
+    mindspore: str | None = None
+    kind: ParamKind = "same"
     torch_default: str | None = None  # source text of the default, e.g. "True", "'zeros'"
     mindspore_default: str | None = None
     note: str = ""  # our own words, one short line
@@ -61,6 +61,11 @@ class Target:
     defaults: dict[str, str] = field(default_factory=dict)
     # torch keywords that can be dropped when they hold their default (or always: out=None).
     drop_if_default: tuple[str, ...] = ()
+    # torch keywords that are harmless to drop whatever their value (inplace=True on ReLU).
+    drop: tuple[str, ...] = ()
+    # How a torch value becomes MindSpore's: {param: template}, "{}" is the torch value's
+    # source text, e.g. BatchNorm momentum {"momentum": "1 - {}"}.
+    value_transforms: dict[str, str] = field(default_factory=dict)
     # torch argument values MindSpore cannot express: {param: ("'reflect'", ...)}
     unsupported: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Devices on which this target is known not to run (e.g. mint kernels on CPU).

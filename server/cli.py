@@ -35,10 +35,10 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _scan(args: argparse.Namespace) -> int:
-    from mapping_db.store import load_database
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    from mapping_db.store import load_database
     from server.scan.output import count_errors, render_json, render_sarif, render_table
     from server.scan.walk import python_files, scan_paths
     from server.settings import load_settings
@@ -113,10 +113,6 @@ def build_parser() -> argparse.ArgumentParser:
     add_db_parser(sub)
     sub.choices["db"].set_defaults(handler=run_db)
 
-    from server.cli_doctor import add_doctor_parser, run_doctor_command
-
-    add_doctor_parser(sub)
-    sub.choices["doctor"].set_defaults(handler=run_doctor_command)
     return parser
 
 

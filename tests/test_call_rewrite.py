@@ -118,3 +118,40 @@ def test_plan_fix_adds_import_after_last_import_once() -> None:
     analysis = find_torch_references(already)
     plan = plan_fix(already.split("\n"), analysis, analysis.references[0], CONV)
     assert len(plan.edits) == 1
+
+
+def test_method_to_attribute() -> None:
+    shape = Target(api="mindspore.Tensor.shape", sources=("r2.4.10",), category="diff")
+    assert rewrite_call("x.size()", shape, tensor_method=True).text == "x.shape"
+    assert rewrite_call("y.size(0)", shape, tensor_method=True).text == "y.shape[0]"
+    with pytest.raises(FixRefused):
+        rewrite_call("y.size(dim=0)", shape, tensor_method=True)
+
+
+def test_value_transform_and_argument_reference() -> None:
+    bn = Target(
+        api="mindspore.nn.BatchNorm2d",
+        sources=("curated",),
+        category="diff",
+        value_transforms={"momentum": "1 - {}"},
+        torch_params=("num_features", "eps", "momentum"),
+        mindspore_params=("num_features", "eps", "momentum"),
+    )
+    assert rewrite_call("nn.BatchNorm2d(8, momentum=0.01)", bn).text == (
+        "mindspore.nn.BatchNorm2d(8, momentum=1 - 0.01)"
+    )
+    assert rewrite_call("nn.BatchNorm2d(8, 1e-5, m)", bn).text == (
+        "mindspore.nn.BatchNorm2d(8, 1e-5, 1 - m)"
+    )
+    pool = Target(
+        api="mindspore.nn.MaxPool2d",
+        sources=("curated",),
+        category="diff",
+        defaults={"stride": "{kernel_size}"},
+        torch_params=("kernel_size", "stride", "padding"),
+        mindspore_params=("kernel_size", "stride", "pad_mode", "padding"),
+    )
+    assert rewrite_call("nn.MaxPool2d(3)", pool).text == "mindspore.nn.MaxPool2d(3, stride=3)"
+    assert rewrite_call("nn.MaxPool2d(kernel_size=2, stride=1)", pool).text == (
+        "mindspore.nn.MaxPool2d(kernel_size=2, stride=1)"
+    )

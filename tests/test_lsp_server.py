@@ -11,7 +11,7 @@ from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from tests.lsp_helpers import apply_edits, utf16_column
 
-SERVER = [sys.executable, "-m", "server.cli", "serve", "--log-level", "info"]
+SERVER = [sys.executable, "-m", "server.cli", "serve", "--log-level", "warning"]
 URI = "file:///tmp/mindport_test/model.py"
 
 SOURCE = """\
@@ -183,7 +183,8 @@ async def test_code_action_on_cursor_without_diagnostic(client: LanguageClient) 
     )
     assert actions
     new_text = apply_edits(SOURCE, list(actions[0].edit.changes[URI]))
-    assert "return mindspore.ops.flatten(y, 1)" in new_text
+    # ops.flatten's second positional parameter is `order`: the fix passes start_dim by name
+    assert "return mindspore.ops.flatten(y, start_dim=1)" in new_text
 
 
 async def test_close_clears_diagnostics(client: LanguageClient) -> None:

@@ -55,6 +55,8 @@ def rewrite_call(
     if not isinstance(call, cst.Call):
         raise FixRefused("the range does not hold a call")
     changes: list[str] = []
+    if tensor_method and target.api in ATTRIBUTE_TARGETS:
+        return _method_to_attribute(call, target)
     if tensor_method:
         if not target.api.startswith("mindspore.Tensor."):
             raise FixRefused(f"{target.api} is not a Tensor method")
@@ -72,9 +74,28 @@ def rewrite_call(
     return Rewrite(cst.Module(body=[]).code_for_node(new_call), tuple(changes))
 
 
+# Tensor methods whose MindSpore counterpart is an attribute: x.size() -> x.shape.
+ATTRIBUTE_TARGETS = frozenset({"mindspore.Tensor.shape", "mindspore.Tensor.dtype"})
+
+
+def _method_to_attribute(call: cst.Call, target: Target) -> Rewrite:
+    if not isinstance(call.func, cst.Attribute):
+        raise FixRefused("the call is not a method call")
+    attribute = target.api.rsplit(".", 1)[1]
+    new: cst.BaseExpression = call.func.with_changes(attr=cst.Name(attribute))
+    if len(call.args) == 1 and call.args[0].keyword is None and not call.args[0].star:
+        new = cst.Subscript(
+            value=new, slice=[cst.SubscriptElement(slice=cst.Index(value=call.args[0].value))]
+        )
+    elif call.args:
+        raise FixRefused(f"{call.func.attr.value}() with these arguments needs a manual port")
+    return Rewrite(_code(new), (f"{call.func.attr.value}() → .{attribute}",))
+
+
 def _translate_arguments(args: list[cst.Arg], target: Target, changes: list[str]) -> list[cst.Arg]:
     torch_defaults = {f.torch: f.torch_default for f in target.params if f.torch}
     given: set[str] = set()
+    values = _torch_argument_sources(args, target)
     out: list[cst.Arg] = []
     for index, arg in enumerate(args):
         if arg.star:
@@ -91,6 +112,7 @@ def _translate_arguments(args: list[cst.Arg], target: Target, changes: list[str]
     for torch_name, value in target.defaults.items():
         ms_name = target.rename.get(torch_name, torch_name)
         if torch_name not in given and ms_name not in given:
+            value = _fill_references(value, values, torch_name)
             out.append(_make_keyword(ms_name, value))
             given.add(ms_name)
             changes.append(f"write out {ms_name}={value}")
@@ -104,6 +126,9 @@ def _translate_arguments(args: list[cst.Arg], target: Target, changes: list[str]
 def _positional(
     index: int, arg: cst.Arg, target: Target, given: set[str], changes: list[str]
 ) -> cst.Arg:
+    torch_name = target.torch_params[index] if index < len(target.torch_params) else None
+    if torch_name in target.value_transforms:
+        arg = arg.with_changes(value=_transformed(arg.value, target.value_transforms[torch_name]))
     if index >= len(target.torch_params):
         if target.torch_params and target.torch_params[-1:] != ("*args",):
             raise FixRefused(f"more positional arguments than torch's signature has ({index + 1})")
@@ -118,7 +143,9 @@ def _positional(
         return arg
     given.add(_KEYWORD_MODE)
     _check_unsupported(torch_name, arg.value, target)
-    changes.append(f"pass {torch_name} as {ms_name}=")
+    changes.append(
+        f"{torch_name} by keyword" if ms_name == torch_name else f"{torch_name} as {ms_name}="
+    )
     given.add(ms_name)
     return _make_keyword(ms_name, cst.Module(body=[]).code_for_node(arg.value))
 
@@ -134,6 +161,12 @@ def _keyword(
     name = arg.keyword.value
     given.add(name)
     _check_unsupported(name, arg.value, target)
+    if name in target.drop:
+        changes.append(f"drop {name}")
+        return None
+    if name in target.value_transforms:
+        arg = arg.with_changes(value=_transformed(arg.value, target.value_transforms[name]))
+        changes.append(f"{name} value converted")
     if name in target.drop_if_default:
         code = cst.Module(body=[]).code_for_node(arg.value)
         default = torch_defaults.get(name)
@@ -147,6 +180,40 @@ def _keyword(
         changes.append(f"{name} → {new}")
         return arg.with_changes(keyword=cst.Name(new))
     return arg
+
+
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module(body=[]).code_for_node(node)
+
+
+def _transformed(value: cst.BaseExpression, template: str) -> cst.BaseExpression:
+    """Apply a value template such as "1 - {}" (BatchNorm momentum) to the torch value."""
+    code = _code(value)
+    simple = isinstance(value, cst.Name | cst.Integer | cst.Float | cst.Attribute)
+    return cst.parse_expression(template.format(code if simple else f"({code})"))
+
+
+def _torch_argument_sources(args: list[cst.Arg], target: Target) -> dict[str, str]:
+    """torch parameter name -> source text of the argument passed for it."""
+    found: dict[str, str] = {}
+    for index, arg in enumerate(args):
+        if arg.star:
+            continue
+        if arg.keyword is not None:
+            found[arg.keyword.value] = _code(arg.value)
+        elif index < len(target.torch_params):
+            found[target.torch_params[index]] = _code(arg.value)
+    return found
+
+
+def _fill_references(value: str, arguments: dict[str, str], for_name: str) -> str:
+    """A default like "{kernel_size}" (MaxPool2d stride) takes another argument's text."""
+    if "{" not in value:
+        return value
+    try:
+        return value.format(**arguments)
+    except (KeyError, IndexError) as exc:
+        raise FixRefused(f"cannot write out {for_name}: {exc} is not passed") from exc
 
 
 def _check_unsupported(name: str, value: cst.BaseExpression, target: Target) -> None:

@@ -1,0 +1,241 @@
+"""Load the mapping database and answer queries: by qualified name, Tensor method, text.
+
+The reviewed TOML files are the source of truth. Parsing ~1,000 entries of TOML costs more
+than the 50 ms load budget, so the parsed records are cached (pickle) in the user's cache
+folder, keyed by the data files' content hash, and rebuilt whenever a file changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import tomllib
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from mapping_db.model import Entry, ParamFact, Target
+
+log = logging.getLogger(__name__)
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+CURATED = "curated.toml"
+_CACHE_FORMAT = 2  # bump when the records' shape changes
+
+_TARGET_FIELDS = {
+    "api", "sources", "category", "note", "url", "diff_url", "rename", "set_args", "defaults",
+    "drop_if_default", "unsupported", "not_on", "torch_params", "mindspore_params", "params",
+    "drop", "value_transforms",
+}  # fmt: skip
+_ENTRY_FIELDS = {"kind", "status", "note", "torch_url", "sources", "targets"}
+
+
+class DataError(ValueError):
+    """A data file holds something the loader cannot accept; the message names it."""
+
+
+class MappingDB:
+    def __init__(self, entries: dict[str, Entry]) -> None:
+        self._entries = entries
+        self._methods = {
+            name.removeprefix("torch.Tensor."): e
+            for name, e in entries.items()
+            if name.startswith("torch.Tensor.")
+        }
+        modules: set[str] = set()
+        for name in entries:
+            parts = name.split(".")
+            for i in range(1, len(parts)):
+                modules.add(".".join(parts[:i]))
+        # Names that are classes (torch.Tensor, torch.nn.Module) are prefixes too: not modules.
+        self._modules = modules - set(entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __iter__(self) -> Iterator[Entry]:
+        return iter(self._entries.values())
+
+    def get(self, torch_api: str) -> Entry | None:
+        return self._entries.get(torch_api)
+
+    def tensor_method(self, name: str) -> Entry | None:
+        return self._methods.get(name)
+
+    def has_module(self, qualified_prefix: str) -> bool:
+        return qualified_prefix in self._modules
+
+    def search(self, text: str, limit: int = 20) -> list[Entry]:
+        needle = text.strip().lower()
+        if not needle:
+            return []
+        scored: list[tuple[int, str, Entry]] = []
+        for name, entry in self._entries.items():
+            lowered = name.lower()
+            last = lowered.rsplit(".", 1)[-1]
+            if lowered == needle:
+                rank = 0
+            elif last == needle:
+                rank = 1
+            elif last.startswith(needle):
+                rank = 2
+            elif needle in lowered:
+                rank = 3
+            elif any(needle in t.api.lower() for t in entry.targets):
+                rank = 4
+            elif needle in entry.note.lower():
+                rank = 5
+            else:
+                continue
+            scored.append((rank, name, entry))
+        scored.sort(key=lambda item: (item[0], len(item[1]), item[1]))
+        return [entry for _, _, entry in scored[:limit]]
+
+    def pick_target(self, entry: Entry, device: str) -> Target | None:
+        """The target to use on `device`: one that runs there, the newest table's on devices
+        where mint kernels are registered, the ops/nn one on CPU (DESIGN decision 6)."""
+        usable = [t for t in entry.targets if device not in t.not_on]
+        if not usable:
+            return None
+
+        def score(target: Target) -> tuple[int, int]:
+            is_mint = ".mint." in target.api
+            curated = 0 if "curated" in target.sources else 1
+            if device == "CPU":
+                return (curated, 1 if is_mint else 0)
+            return (curated, 0 if is_mint else 1)
+
+        return min(usable, key=score)
+
+
+# ---- loading ----
+
+
+def _data_files(data_dir: Path) -> list[Path]:
+    official = sorted(data_dir.glob("official_*.toml"))
+    curated = data_dir / CURATED
+    return official + ([curated] if curated.is_file() else [])
+
+
+def _cache_path(files: list[Path]) -> Path:
+    digest = hashlib.sha256(str(_CACHE_FORMAT).encode())
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mindport"
+    return base / f"mapping-db-{digest.hexdigest()[:20]}.pickle"
+
+
+def _merge(base: dict[str, Any] | None, update: dict[str, Any]) -> dict[str, Any]:
+    """Curated data over official data: fields replace, targets merge by `api`."""
+    if base is None:
+        return update
+    merged = {**base, **{k: v for k, v in update.items() if k != "targets"}}
+    targets = {t["api"]: dict(t) for t in base.get("targets", [])}
+    order = [t["api"] for t in base.get("targets", [])]
+    for target in update.get("targets", []):
+        if target["api"] in targets:
+            old = targets[target["api"]]
+            sources = list(dict.fromkeys([*old.get("sources", []), *target.get("sources", [])]))
+            targets[target["api"]] = {**old, **target, "sources": sources}
+        else:
+            targets[target["api"]] = dict(target)
+            order.append(target["api"])
+    merged["targets"] = [targets[api] for api in order]
+    return merged
+
+
+def _target(raw: dict[str, Any], where: str) -> Target:
+    unknown = set(raw) - _TARGET_FIELDS
+    if unknown:
+        raise DataError(f"{where}: unknown target field(s) {sorted(unknown)}")
+    try:
+        return Target(
+            api=raw["api"],
+            sources=tuple(raw.get("sources", ("curated",))),
+            category=raw.get("category", "consistent"),
+            note=raw.get("note", ""),
+            url=raw.get("url"),
+            diff_url=raw.get("diff_url"),
+            params=tuple(ParamFact(**p) for p in raw.get("params", ())),
+            rename=dict(raw.get("rename", {})),
+            set_args=dict(raw.get("set_args", {})),
+            defaults=dict(raw.get("defaults", {})),
+            drop_if_default=tuple(raw.get("drop_if_default", ())),
+            drop=tuple(raw.get("drop", ())),
+            value_transforms=dict(raw.get("value_transforms", {})),
+            unsupported={k: tuple(v) for k, v in raw.get("unsupported", {}).items()},
+            not_on=tuple(raw.get("not_on", ())),
+            torch_params=tuple(raw.get("torch_params", ())),
+            mindspore_params=tuple(raw.get("mindspore_params", ())),
+        )
+    except (KeyError, TypeError) as exc:
+        raise DataError(f"{where}: bad target: {exc}") from exc
+
+
+def _entry(api: str, raw: dict[str, Any], where: str) -> Entry:
+    unknown = set(raw) - _ENTRY_FIELDS
+    if unknown:
+        raise DataError(f"{where}: [{api}] has unknown field(s) {sorted(unknown)}")
+    targets = tuple(_target(t, f"{where}: [{api}]") for t in raw.get("targets", ()))
+    status = raw.get("status", "mapped" if targets else "no-equivalent")
+    if status not in ("mapped", "mapped-with-differences", "no-equivalent"):
+        raise DataError(f"{where}: [{api}] has unknown status {status!r}")
+    return Entry(
+        torch_api=api,
+        kind=raw.get("kind", "function"),
+        status=status,
+        note=raw.get("note", ""),
+        torch_url=raw.get("torch_url"),
+        targets=targets,
+        sources=tuple(raw.get("sources", ("curated",))),
+    )
+
+
+def parse_data(data_dir: Path) -> dict[str, Entry]:
+    raw: dict[str, dict[str, Any]] = {}
+    origin: dict[str, str] = {}
+    for path in _data_files(data_dir):
+        try:
+            table = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise DataError(f"{path.name}: {exc}") from exc
+        for api, value in table.items():
+            raw[api] = _merge(raw.get(api), value)
+            origin[api] = path.name
+    return {api: _entry(api, value, origin[api]) for api, value in sorted(raw.items())}
+
+
+def _load(data_dir: Path) -> MappingDB:
+    files = _data_files(data_dir)
+    cache_file = _cache_path(files)
+    try:
+        with cache_file.open("rb") as handle:
+            return MappingDB(pickle.load(handle))
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+        pass
+    entries = parse_data(data_dir)
+    try:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as handle:
+            pickle.dump(entries, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(cache_file)
+    except OSError as exc:  # a read-only home still gets a working database
+        log.info("mapping database cache not written: %s", exc)
+    return MappingDB(entries)
+
+
+@cache
+def _load_default() -> MappingDB:
+    return _load(DATA_DIR)
+
+
+def load_database(data_dir: Path | None = None) -> MappingDB:
+    """The database; the default one is loaded once per process."""
+    if data_dir is None:
+        return _load_default()
+    return _load(data_dir)

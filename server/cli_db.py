@@ -1,0 +1,149 @@
+"""`mindport db show | search | stats | import`: query and rebuild the mapping database."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from dataclasses import asdict
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from mapping_db.model import Entry
+from mapping_db.store import MappingDB, load_database
+from server.advice.assess import describe_param
+
+
+def add_db_parser(sub: argparse._SubParsersAction) -> None:
+    db = sub.add_parser("db", help="query the mapping database")
+    verbs = db.add_subparsers(dest="db_command", required=True)
+    show = verbs.add_parser("show", help="one torch API: its MindSpore targets and differences")
+    show.add_argument("name", help="e.g. torch.nn.Conv2d, nn.Conv2d, or a Tensor method: view")
+    show.add_argument("--device", default="CPU", choices=["CPU", "GPU", "Ascend"])
+    show.add_argument("--json", action="store_true")
+    search = verbs.add_parser("search", help="find torch APIs by name, target or note")
+    search.add_argument("text")
+    search.add_argument("--limit", type=int, default=20)
+    search.add_argument("--json", action="store_true")
+    verbs.add_parser("stats", help="entries per namespace and status")
+    imp = verbs.add_parser("import", help="rebuild official_*.toml from the official tables")
+    imp.add_argument("--reference", type=Path, help="folder with mapping.jsonl")
+
+
+def resolve_name(db: MappingDB, name: str) -> Entry | None:
+    """Accept what users type: the full name, a common alias (nn., F.), or a Tensor method."""
+    candidates = [name]
+    for short, full in (("nn.functional.", "torch.nn.functional."), ("F.", "torch.nn.functional."),
+                        ("nn.", "torch.nn."), ("Tensor.", "torch.Tensor.")):  # fmt: skip
+        if name.startswith(short):
+            candidates.append(full + name[len(short) :])
+    if not name.startswith("torch"):
+        candidates.append(f"torch.{name}")
+    for candidate in candidates:
+        entry = db.get(candidate)
+        if entry is not None:
+            return entry
+    return db.tensor_method(name)
+
+
+def run_db(args: argparse.Namespace) -> int:
+    console = Console()
+    if args.db_command == "import":
+        from mapping_db.importers.official_tables import main as import_main
+
+        return import_main(["--reference", str(args.reference)] if args.reference else [])
+    db = load_database()
+    if args.db_command == "show":
+        return _show(db, args, console)
+    if args.db_command == "search":
+        return _search(db, args, console)
+    return _stats(db, console)
+
+
+def _show(db: MappingDB, args: argparse.Namespace, console: Console) -> int:
+    entry = resolve_name(db, args.name)
+    if entry is None:
+        close = ", ".join(e.torch_api for e in db.search(args.name.rsplit(".", 1)[-1], limit=5))
+        console.print(f"[red]{args.name}: not in the mapping database.[/]")
+        if close:
+            console.print(f"Close matches: {close}")
+        return 1
+    if args.json:
+        print(json.dumps(asdict(entry), indent=2))
+        return 0
+    picked = db.pick_target(entry, args.device)
+    console.print(f"[bold]{entry.torch_api}[/] ({entry.kind}) · {entry.status}")
+    if entry.note:
+        console.print(entry.note)
+    console.print(f"tables: {', '.join(entry.sources) or '—'}")
+    for target in entry.targets:
+        mark = f"  [green]← used on {args.device}[/]" if target is picked else ""
+        off = f"  [red](not on {', '.join(target.not_on)})[/]" if target.not_on else ""
+        console.print(f"\n[bold cyan]{target.api}[/]{mark}{off}")
+        console.print(f"  from: {', '.join(target.sources)} · category: {target.category}")
+        if target.note:
+            console.print(f"  {target.note}")
+        for fact in target.params:
+            phrase = describe_param(fact)
+            if phrase:
+                console.print(f"  - {phrase}")
+        for name, value in target.set_args.items():
+            console.print(f"  - set {name}={value}")
+        for name, values in target.unsupported.items():
+            console.print(f"  - {name}: {', '.join(values)} not supported")
+        for link in (target.diff_url, target.url):
+            if link:
+                console.print(f"  {link}")
+    if entry.torch_url:
+        console.print(f"\ntorch: {entry.torch_url}")
+    return 0
+
+
+def _search(db: MappingDB, args: argparse.Namespace, console: Console) -> int:
+    found = db.search(args.text, limit=args.limit)
+    if args.json:
+        print(json.dumps([{"torch_api": e.torch_api, "status": e.status,
+                           "targets": [t.api for t in e.targets]} for e in found], indent=2))  # fmt: skip
+        return 0 if found else 1
+    if not found:
+        console.print(f"nothing matches {args.text!r}")
+        return 1
+    table = Table()
+    table.add_column("torch API", style="bold")
+    table.add_column("status")
+    table.add_column("MindSpore targets")
+    for entry in found:
+        table.add_row(entry.torch_api, entry.status, ", ".join(t.api for t in entry.targets) or "—")
+    console.print(table)
+    return 0
+
+
+def namespace_of(api: str) -> str:
+    for prefix in ("torch.nn.functional", "torch.nn.init", "torch.nn", "torch.Tensor",
+                   "torch.optim.lr_scheduler", "torch.optim", "torch.linalg", "torch.fft",
+                   "torch.special", "torch.utils.data", "torch.distributed"):  # fmt: skip
+        if api.startswith(prefix + "."):
+            return prefix
+    if api.startswith("torch.") and api.count(".") == 1:
+        return "torch"
+    return api.split(".")[0] if not api.startswith("torch.") else "torch (other)"
+
+
+def _stats(db: MappingDB, console: Console) -> int:
+    per: Counter[tuple[str, str]] = Counter()
+    for entry in db:
+        per[(namespace_of(entry.torch_api), entry.status)] += 1
+    statuses = ("mapped", "mapped-with-differences", "no-equivalent")
+    table = Table(title=f"mapping database: {len(db):,} torch APIs")
+    table.add_column("namespace", style="bold")
+    for status in statuses:
+        table.add_column(status, justify="right")
+    table.add_column("total", justify="right")
+    for namespace in sorted({ns for ns, _ in per}):
+        counts = [per[(namespace, s)] for s in statuses]
+        table.add_row(namespace, *map(str, counts), str(sum(counts)))
+    console.print(table)
+    console.print("verification: no results yet (runs are a later step: `mindport db verify`)")
+    return 0
