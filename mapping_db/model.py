@@ -13,7 +13,7 @@ from typing import Literal
 Status = Literal["mapped", "mapped-with-differences", "no-equivalent"]
 
 # What a parameter fact says.
-#   same            both sides have it with the same name and meaning (only listed when it has a note)
+#   same            same name and meaning on both sides (listed only when it has a note)
 #   rename          same meaning, different name: a quick fix renames the keyword
 #   rename-differs  different name and the behaviour or accepted values differ too
 #   differs         same name, behaviour / type / accepted values differ

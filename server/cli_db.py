@@ -104,8 +104,11 @@ def _show(db: MappingDB, args: argparse.Namespace, console: Console) -> int:
 def _search(db: MappingDB, args: argparse.Namespace, console: Console) -> int:
     found = db.search(args.text, limit=args.limit)
     if args.json:
-        print(json.dumps([{"torch_api": e.torch_api, "status": e.status,
-                           "targets": [t.api for t in e.targets]} for e in found], indent=2))  # fmt: skip
+        rows = [
+            {"torch_api": e.torch_api, "status": e.status, "targets": [t.api for t in e.targets]}
+            for e in found
+        ]
+        print(json.dumps(rows, indent=2))
         return 0 if found else 1
     if not found:
         console.print(f"nothing matches {args.text!r}")

@@ -52,9 +52,10 @@ def parse_signature(text: str) -> Signature:
     positional = [*args.posonlyargs, *args.args]
     signature.positional = [a.arg for a in positional]
     signature.names = {a.arg for a in (*positional, *args.kwonlyargs)}
-    for arg, default in zip(positional[len(positional) - len(args.defaults) :], args.defaults):
+    with_defaults = positional[len(positional) - len(args.defaults) :]
+    for arg, default in zip(with_defaults, args.defaults, strict=True):
         signature.defaults[arg.arg] = ast.unparse(default)
-    for arg, default in zip(args.kwonlyargs, args.kw_defaults):
+    for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
         if default is not None:
             signature.defaults[arg.arg] = ast.unparse(default)
     return signature

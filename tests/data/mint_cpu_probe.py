@@ -1,0 +1,39 @@
+"""Run a tiny call of one mint API on CPU and print JSON {api: "ok" | error}.
+
+One API per process: after some kernel failures mindspore's runtime fails later calls too.
+"""
+
+import json
+import sys
+
+import numpy as np
+
+import mindspore as ms
+from mindspore import Tensor, mint
+
+ms.set_context(mode=ms.PYNATIVE_MODE, device_target="CPU")
+x = Tensor(np.ones((2, 3, 8, 8), np.float32))
+logits = Tensor(np.ones((2, 3), np.float32))
+labels = Tensor(np.array([0, 1], np.int32))
+CALLS = {
+    "mindspore.mint.nn.Conv2d": lambda: mint.nn.Conv2d(3, 4, 3)(x),
+    "mindspore.mint.nn.BatchNorm2d": lambda: mint.nn.BatchNorm2d(3)(x),
+    "mindspore.mint.nn.MaxPool2d": lambda: mint.nn.MaxPool2d(2)(x),
+    "mindspore.mint.nn.AdaptiveAvgPool2d": lambda: mint.nn.AdaptiveAvgPool2d(1)(x),
+    "mindspore.mint.nn.CrossEntropyLoss": lambda: mint.nn.CrossEntropyLoss()(logits, labels),
+    "mindspore.mint.stack": lambda: mint.stack([x, x]),
+    "mindspore.mint.randn": lambda: mint.randn(2, 3),
+    "mindspore.mint.argmax": lambda: mint.argmax(x),
+    "mindspore.mint.cat": lambda: mint.cat([x, x]),
+    "mindspore.mint.where": lambda: mint.where(x > 0, x, x),
+    "mindspore.mint.flatten": lambda: mint.flatten(x, 1),
+    "mindspore.mint.nn.Linear": lambda: mint.nn.Linear(8, 2)(x),
+}
+results = {}
+for name in sys.argv[1:]:
+    try:
+        CALLS[name]().asnumpy()
+        results[name] = "ok"
+    except Exception as exc:  # noqa: BLE001 - the failure is the finding
+        results[name] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+print(json.dumps(results))
