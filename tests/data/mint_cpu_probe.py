@@ -6,9 +6,8 @@ One API per process: after some kernel failures mindspore's runtime fails later 
 import json
 import sys
 
-import numpy as np
-
 import mindspore as ms
+import numpy as np
 from mindspore import Tensor, mint
 
 ms.set_context(mode=ms.PYNATIVE_MODE, device_target="CPU")
