@@ -85,6 +85,9 @@ class _Analyzer:
             func, scope = self._deferred.popleft()
             self._visit_body(func.body, scope)
 
+    def _has_walrus(self, node: ast.stmt) -> bool:
+        return any(":=" in line for line in self.lines[node.lineno - 1 : node.end_lineno])
+
     def _visit_body(self, body: list[ast.stmt], scope: Scope) -> None:
         for stmt in body:
             self._visit_stmt(stmt, scope)
@@ -253,7 +256,9 @@ class _Analyzer:
         scope.bind(node.name, None)
 
         inner = Scope("function", parent=scope)
-        inner.local_names, inner.global_names = names_bound_in(node.body, args)
+        inner.local_names, inner.global_names = names_bound_in(
+            node.body, args, self._has_walrus(node)
+        )
         inner.is_forward = node.name == "forward" and scope.kind == "class"
         positional = [*args.posonlyargs, *args.args]
         for index, arg in enumerate(all_args):
@@ -304,7 +309,7 @@ class _Analyzer:
                 self._call(node, scope)
             case ast.Lambda():
                 inner = Scope("function", parent=scope)
-                inner.local_names, _ = names_bound_in([], node.args)
+                inner.local_names, _ = names_bound_in([], node.args, has_walrus=False)
                 for name in inner.local_names:
                     inner.bind(name, None)
                 self._expr(node.body, inner)

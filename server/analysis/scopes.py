@@ -96,8 +96,14 @@ def _module_of(scope: Scope) -> Scope:
     return scope
 
 
-def names_bound_in(body: list[ast.stmt], args: ast.arguments | None) -> tuple[set[str], set[str]]:
-    """Local and `global`/`nonlocal` names of a function body, without entering nested scopes."""
+def names_bound_in(
+    body: list[ast.stmt], args: ast.arguments | None, has_walrus: bool = True
+) -> tuple[set[str], set[str]]:
+    """Local and `global` names of a function body, without entering nested scopes.
+
+    Only statements bind names (plus `:=`, looked for only when the body's text has one):
+    walking statements and their targets is several times faster than walking every node.
+    """
     local: set[str] = set()
     declared: set[str] = set()
     globals_: set[str] = set()
@@ -108,30 +114,62 @@ def names_bound_in(body: list[ast.stmt], args: ast.arguments | None) -> tuple[se
             local.add(args.vararg.arg)
         if args.kwarg:
             local.add(args.kwarg.arg)
-    stack: list[ast.AST] = list(body)
+    stack: list[ast.stmt] = list(body)
     while stack:
         node = stack.pop()
-        if isinstance(node, ast.Global | ast.Nonlocal):
-            declared.update(node.names)
-            if isinstance(node, ast.Global):
-                globals_.update(node.names)
-            continue
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            local.add(node.name)
-            # decorators and defaults run here, bodies do not
-            stack.extend(node.decorator_list)
-            continue
-        if isinstance(node, ast.Lambda | ast.ListComp | ast.SetComp | ast.DictComp):
-            continue
-        if isinstance(node, ast.GeneratorExp):
-            continue
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
-            local.add(node.id)
-        elif isinstance(node, ast.alias):
-            local.add((node.asname or node.name).split(".")[0])
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            local.add(node.name)
-        elif isinstance(node, ast.MatchAs | ast.MatchStar) and node.name:
-            local.add(node.name)
-        stack.extend(ast.iter_child_nodes(node))
+        match node:
+            case ast.Global() | ast.Nonlocal():
+                declared.update(node.names)
+                if isinstance(node, ast.Global):
+                    globals_.update(node.names)
+            case ast.FunctionDef() | ast.AsyncFunctionDef() | ast.ClassDef():
+                local.add(node.name)
+            case ast.Import() | ast.ImportFrom():
+                for alias in node.names:
+                    local.add((alias.asname or alias.name).split(".")[0])
+            case ast.Assign():
+                for target in node.targets:
+                    _target_names(target, local)
+            case ast.AugAssign() | ast.AnnAssign():
+                _target_names(node.target, local)
+            case ast.For() | ast.AsyncFor():
+                _target_names(node.target, local)
+            case ast.With() | ast.AsyncWith():
+                for item in node.items:
+                    if item.optional_vars is not None:
+                        _target_names(item.optional_vars, local)
+            case ast.Delete():
+                for target in node.targets:
+                    _target_names(target, local)
+            case ast.Try() | ast.TryStar():
+                for handler in node.handlers:
+                    if handler.name:
+                        local.add(handler.name)
+                    stack.extend(handler.body)
+            case ast.Match():
+                for case in node.cases:
+                    for sub in ast.walk(case.pattern):
+                        name = getattr(sub, "name", None)
+                        if isinstance(sub, ast.MatchAs | ast.MatchStar) and name:
+                            local.add(name)
+                    stack.extend(case.body)
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(node, field, None)
+            if block and not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                stack.extend(block)
+    if has_walrus:
+        for stmt in body:
+            for sub in ast.walk(stmt):
+                if isinstance(sub, ast.NamedExpr) and isinstance(sub.target, ast.Name):
+                    local.add(sub.target.id)
     return local - declared, globals_
+
+
+def _target_names(target: ast.expr, into: set[str]) -> None:
+    if isinstance(target, ast.Name):
+        into.add(target.id)
+    elif isinstance(target, ast.Tuple | ast.List):
+        for elt in target.elts:
+            _target_names(elt, into)
+    elif isinstance(target, ast.Starred):
+        _target_names(target.value, into)

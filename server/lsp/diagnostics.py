@@ -45,79 +45,102 @@ def _span_list(span: Span) -> list[int]:
     return [span.line, span.col, span.end_line, span.end_col]
 
 
-def build_diagnostics(server: MindportServer, state: DocumentState) -> list[types.Diagnostic]:
+def _range_dict(codec, lines, span: Span) -> dict:
+    r = span_to_range(codec, lines, span)
+    return {
+        "start": {"line": r.start.line, "character": r.start.character},
+        "end": {"line": r.end.line, "character": r.end.character},
+    }
+
+
+def build_diagnostics(server: MindportServer, state: DocumentState) -> list[dict]:
+    """Diagnostics as LSP JSON objects.
+
+    Built as plain dicts: on a file with thousands of torch references, making lsprotocol
+    objects and unstructuring them with cattrs took longer than the analysis itself.
+    """
     settings = server.settings
     doc = server.workspace.get_text_document(state.uri)
     lines = doc.lines
     codec = doc.position_codec
-    out: list[types.Diagnostic] = []
+    out: list[dict] = []
     if state.syntax_error is not None and settings.severity["syntax"] != "off":
         err = state.syntax_error
-        where = types.Position(err.line, 0)
         note = " (showing findings from the last version that parsed)" if state.stale else ""
         out.append(
-            types.Diagnostic(
-                range=types.Range(where, types.Position(err.line + 1, 0)),
-                message=f"syntax error: {err.message}{note}",
-                severity=_SEVERITY[settings.severity["syntax"]],
-                source=SOURCE,
-                code="syntax",
-            )
+            {
+                "range": {
+                    "start": {"line": err.line, "character": 0},
+                    "end": {"line": err.line + 1, "character": 0},
+                },
+                "message": f"syntax error: {err.message}{note}",
+                "severity": _SEVERITY[settings.severity["syntax"]].value,
+                "source": SOURCE,
+                "code": "syntax",
+            }
         )
     if state.skipped:
         out.append(
-            types.Diagnostic(
-                range=types.Range(types.Position(0, 0), types.Position(0, 0)),
-                message=f"mindport did not analyse this file: {state.skipped}",
-                severity=types.DiagnosticSeverity.Information,
-                source=SOURCE,
-                code="skipped",
-            )
+            {
+                "range": {
+                    "start": {"line": 0, "character": 0},
+                    "end": {"line": 0, "character": 0},
+                },
+                "message": f"mindport did not analyse this file: {state.skipped}",
+                "severity": types.DiagnosticSeverity.Information.value,
+                "source": SOURCE,
+                "code": "skipped",
+            }
         )
     for assessment in state.assessments(server.db, settings.device):
-        if assessment.reference.confidence != "certain" and not settings.tensor_methods:
+        likely = assessment.reference.confidence != "certain"
+        if likely and not settings.tensor_methods:
             continue
         level = settings.severity[assessment.kind]
         if level == "off":
             continue
-        severity = _SEVERITY[level]
-        if assessment.reference.confidence != "certain":
-            severity = max(severity, types.DiagnosticSeverity.Information)
-        out.append(
-            types.Diagnostic(
-                range=span_to_range(codec, lines, assessment.reference.span),
-                message=assessment.message,
-                severity=severity,
-                source=SOURCE,
-                code=assessment.kind.replace("_", "-"),
-                data=fix_data(assessment, state.result_version),
-                code_description=_link(assessment),
-            )
-        )
+        severity = _SEVERITY[level].value
+        if likely:
+            severity = max(severity, types.DiagnosticSeverity.Information.value)
+        diagnostic = {
+            "range": _range_dict(codec, lines, assessment.reference.span),
+            "message": assessment.message,
+            "severity": severity,
+            "source": SOURCE,
+            "code": assessment.kind.replace("_", "-"),
+            "data": fix_data(assessment, state.result_version),
+        }
+        link = _link(assessment)
+        if link:
+            diagnostic["codeDescription"] = {"href": link}
+        out.append(diagnostic)
     return out
 
 
-def _link(assessment: Assessment) -> types.CodeDescription | None:
+def _link(assessment: Assessment) -> str | None:
     target = assessment.target
-    url = (target.diff_url or target.url) if target is not None else None
-    return types.CodeDescription(href=url) if url else None
+    return (target.diff_url or target.url) if target is not None else None
+
+
+def _notify(server: MindportServer, params: dict) -> None:
+    # Sent as JSON directly: see build_diagnostics for why no lsprotocol objects.
+    server.protocol._send_data(
+        {"jsonrpc": "2.0", "method": types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, "params": params}
+    )
 
 
 def publish(server: MindportServer, uri: str) -> None:
     state = server.documents.get(uri)
     if state is None:
         return
-    server.text_document_publish_diagnostics(
-        types.PublishDiagnosticsParams(
-            uri=uri, version=state.version, diagnostics=build_diagnostics(server, state)
-        )
-    )
+    params = {"uri": uri, "diagnostics": build_diagnostics(server, state)}
+    if state.version is not None:
+        params["version"] = state.version
+    _notify(server, params)
 
 
 def publish_empty(server: MindportServer, uri: str) -> None:
-    server.text_document_publish_diagnostics(
-        types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
-    )
+    _notify(server, {"uri": uri, "diagnostics": []})
 
 
 def refresh_all(server: MindportServer) -> None:
@@ -151,6 +174,4 @@ def register(server: MindportServer) -> None:
         result_id = f"{state.version}:{ls.settings_generation}"
         if params.previous_result_id == result_id:
             return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
-        return types.RelatedFullDocumentDiagnosticReport(
-            items=build_diagnostics(ls, state), result_id=result_id
-        )
+        return {"kind": "full", "items": build_diagnostics(ls, state), "resultId": result_id}
