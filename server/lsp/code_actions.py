@@ -10,7 +10,6 @@ from lsprotocol import types
 from mapping_db.model import Target
 from server.advice.assess import Assessment, assess, lookup_entry
 from server.analysis.findings import Span, TorchReference
-from server.convert.quick_fix import FixRefused, plan_fix
 from server.lsp.positions import from_client_position, span_to_range
 
 if TYPE_CHECKING:
@@ -47,6 +46,9 @@ def _action(
     target: Target,
     diagnostic: types.Diagnostic | None,
 ) -> types.CodeAction | None:
+    # libcst costs ~120 ms to import: load it with the first fix, not at server start.
+    from server.convert.quick_fix import FixRefused, plan_fix
+
     doc = ls.workspace.get_text_document(uri)
     lines = doc.lines
     try:
