@@ -33,6 +33,19 @@ _TARGET_FIELDS = {
 _ENTRY_FIELDS = {"kind", "status", "note", "torch_url", "sources", "targets"}
 
 
+# How close a target is to torch, for choosing between targets that both run on a device.
+_CATEGORY_RANK = {
+    "consistent": 0,
+    "mindspore-extra-param": 1,
+    "torch-only-param": 1,
+    "param-names": 2,
+    "param-defaults": 2,
+    "param-types": 3,
+    "param-count": 3,
+    "overload": 3,
+}
+
+
 class DataError(ValueError):
     """A data file holds something the loader cannot accept; the message names it."""
 
@@ -101,12 +114,13 @@ class MappingDB:
         if not usable:
             return None
 
-        def score(target: Target) -> tuple[int, int]:
+        def score(target: Target) -> tuple[int, int, int]:
             is_mint = ".mint." in target.api
             curated = 0 if "curated" in target.sources else 1
+            closeness = _CATEGORY_RANK.get(target.category, 4)
             if device == "CPU":
-                return (curated, 1 if is_mint else 0)
-            return (curated, 0 if is_mint else 1)
+                return (curated, 1 if is_mint else 0, closeness)
+            return (curated, 0 if is_mint else 1, closeness)
 
         return min(usable, key=score)
 

@@ -76,7 +76,9 @@ def _scan(args: argparse.Namespace) -> int:
     elif args.format == "sarif":
         sys.stdout.write(render_sarif(reports, settings) + "\n")
     else:
-        render_table(reports, settings, Console(width=args.width) if args.width else Console())
+        console = Console()
+        width = args.width or (None if console.is_terminal else 160)
+        render_table(reports, settings, Console(width=width) if width else console)
     errors = count_errors(reports, settings)
     if errors and args.format == "table":
         err.print(

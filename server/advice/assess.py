@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from mapping_db.store import MappingDB
-
 from mapping_db.model import Entry, ParamFact, Target
+from mapping_db.store import MappingDB
 from server.analysis.findings import TorchReference
 
 # The diagnostic kinds of server.settings.DEFAULT_SEVERITY that an assessment can have.
@@ -27,6 +26,8 @@ class Assessment:
     target: Target | None = None
     # Why no automatic fix is possible, when one is not (e.g. an unsupported argument value).
     fix_blocker: str | None = None
+    # What needs care, one phrase each, the call's own keywords first.
+    details: tuple[str, ...] = ()
 
     @property
     def fixable(self) -> bool:
@@ -61,6 +62,7 @@ def assess(ref: TorchReference, db: MappingDB, device: str) -> Assessment | None
             entry,
             None,
             "no MindSpore equivalent",
+            (entry.note,) if entry.note else (),
         )
     care = _cares(target, keywords)
     blocker = _fix_blocker(target, ref)
@@ -68,10 +70,9 @@ def assess(ref: TorchReference, db: MappingDB, device: str) -> Assessment | None
         return Assessment(
             ref, "consistent", f"{entry.torch_api} → {target.api}", entry, target, blocker
         )
-    detail = "; ".join(care) or _category_phrase(target)
-    return Assessment(
-        ref, "differences", f"{entry.torch_api} → {target.api}: {detail}", entry, target, blocker
-    )
+    details = tuple(care) or (_category_phrase(target),)
+    message = f"{entry.torch_api} → {target.api}: {'; '.join(details)}"
+    return Assessment(ref, "differences", message, entry, target, blocker, details)
 
 
 def _cares(target: Target, keywords: tuple[str, ...]) -> list[str]:

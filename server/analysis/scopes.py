@@ -153,9 +153,11 @@ def names_bound_in(
                         if isinstance(sub, ast.MatchAs | ast.MatchStar) and name:
                             local.add(name)
                     stack.extend(case.body)
-        for field in ("body", "orelse", "finalbody"):
-            block = getattr(node, field, None)
-            if block and not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        for block_name in ("body", "orelse", "finalbody"):
+            block = getattr(node, block_name, None)
+            if block and not isinstance(
+                node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+            ):
                 stack.extend(block)
     if has_walrus:
         for stmt in body:

@@ -39,18 +39,16 @@ def render_table(reports: list[FileReport], settings: Settings, console: Console
         for a in report.assessments:
             by_api[a.reference.qualified_name].append(a)
     table = Table(title=f"torch APIs and their MindSpore equivalents ({settings.device})")
-    table.add_column("torch API", style="bold")
+    table.add_column("torch API", style="bold", no_wrap=True)
     table.add_column("uses", justify="right")
-    table.add_column("MindSpore")
-    table.add_column("status")
-    table.add_column("what needs care", overflow="fold")
+    table.add_column("MindSpore", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("what needs care", ratio=1)
     rows = sorted(by_api.items(), key=lambda kv: (_ORDER[kv[1][0].kind], kv[0]))
     for api, items in rows:
         first = items[0]
         target = first.target.api if first.target is not None else "—"
-        care = first.message.split(": ", 1)[1] if ": " in first.message else ""
-        if first.kind == "consistent":
-            care = ""
+        care = _care_summary(api, items)
         kind = first.kind
         table.add_row(api, str(len(items)), target, f"[{_STYLE[kind]}]{_LABEL[kind]}[/]", care)
     console.print(table)
@@ -70,6 +68,21 @@ def render_table(reports: list[FileReport], settings: Settings, console: Console
         f"{len(reports)} files, {lines:,} lines, {len(by_api)} distinct torch APIs"
         + (f": {summary}" if summary else "")
     )
+
+
+def _care_summary(api: str, items: list) -> str:
+    """The two most relevant differences over all uses; the rest is one `db show` away."""
+    details: list[str] = []
+    for assessment in items:
+        for detail in assessment.details:
+            if detail not in details:
+                details.append(detail)
+    if not details:
+        return ""
+    shown = "; ".join(details[:2])
+    if len(details) > 2:
+        shown += f"; +{len(details) - 2} more (mindport db show {api})"
+    return shown
 
 
 def _finding_dicts(reports: list[FileReport], settings: Settings) -> list[dict]:
