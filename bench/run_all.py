@@ -5,6 +5,7 @@ Run with `make bench`. Figures only: nothing here asserts a time.
 
 from __future__ import annotations
 
+import itertools
 import statistics
 import sys
 import time
@@ -91,7 +92,6 @@ def bench_hover(client: WireClient, uri: str, source: str, label: str, rounds: i
 
 def bench_in_process_hover(source: str, label: str, rounds: int = 20000) -> None:
     from mapping_db.store import load_database
-
     from server.advice.hover_text import hover_markdown
 
     db = load_database()
@@ -119,11 +119,16 @@ def open_doc(client: WireClient, uri: str, text: str) -> None:
     client.wait_notification("textDocument/publishDiagnostics")
 
 
+_VERSIONS = itertools.count(2)
+
+
 def bench_diagnostics_after_edit(
-    client: WireClient, uri: str, source: str, edits: int = 20
+    client: WireClient, uri: str, source: str, edits: int = 20, line: int = 0
 ) -> None:
+    """Insert a comment line at `line`; line 0 is the worst case (every finding moves)."""
     times = []
-    for version in range(2, 2 + edits):
+    for _ in range(edits):
+        version = next(_VERSIONS)
         started = time.perf_counter()
         client.notify(
             "textDocument/didChange",
@@ -132,8 +137,8 @@ def bench_diagnostics_after_edit(
                 "contentChanges": [
                     {
                         "range": {
-                            "start": {"line": 0, "character": 0},
-                            "end": {"line": 0, "character": 0},
+                            "start": {"line": line, "character": 0},
+                            "end": {"line": line, "character": 0},
                         },
                         "text": f"# edit {version}\n",
                     }
@@ -144,8 +149,22 @@ def bench_diagnostics_after_edit(
         times.append((at - started) * 1000)
     lines = source.count("\n")
     print(
-        f"diagnostics after an edit, {lines:,}-line file: "
+        f"diagnostics after an edit at line {line:,}, {lines:,}-line file: "
         f"median {statistics.median(times):.1f} ms, max {max(times):.1f} ms ({edits} edits)"
+    )
+
+
+def bench_full_analysis(source: str, rounds: int = 5) -> None:
+    from server.analysis.incremental import analyse_module
+
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        analyse_module(source)
+        times.append((time.perf_counter() - started) * 1000)
+    print(
+        f"full analysis (parse + resolve), {source.count(chr(10)):,}-line file: "
+        f"median {statistics.median(times):.1f} ms"
     )
 
 
@@ -189,8 +208,8 @@ def bench_quick_fix(client: WireClient, uri: str, rounds: int = 50) -> None:
 
 def bench_scan() -> None:
     import torch  # only to find its sources; the scan itself never imports torch
-    from mapping_db.store import load_database
 
+    from mapping_db.store import load_database
     from server.scan.walk import scan_paths
 
     target = Path(torch.__file__).parent / "nn"
@@ -232,7 +251,9 @@ def main() -> None:
     open_doc(client, big_uri, big)
     bench_hover(client, big_uri, big, "generated 5,000-line file")
     bench_in_process_hover(big, "generated 5,000-line file")
-    bench_diagnostics_after_edit(client, big_uri, big)
+    bench_full_analysis(big)
+    bench_diagnostics_after_edit(client, big_uri, big, line=0)
+    bench_diagnostics_after_edit(client, big_uri, big, line=2500)
     bench_quick_fix(client, big_uri)
     client.close()
     bench_scan()

@@ -43,20 +43,39 @@ def lookup_entry(db: MappingDB, qualified_name: str) -> Entry | None:
 
 def assess(ref: TorchReference, db: MappingDB, device: str) -> Assessment | None:
     """None when the reference is a module path (e.g. `torch.nn` used as a value)."""
-    entry = lookup_entry(db, ref.qualified_name)
+    call = ref.call
+    verdict = _judge(
+        db,
+        ref.qualified_name,
+        ref.context,
+        call.keywords if call is not None else (),
+        call is not None and call.has_star_args,
+        device,
+    )
+    return None if verdict is None else Assessment(ref, *verdict)
+
+
+# The verdict depends on the name and the call's keywords, not on where the call is: a file
+# with thousands of references has a few hundred distinct verdicts.
+@lru_cache(maxsize=16384)
+def _judge(
+    db: MappingDB,
+    qualified_name: str,
+    context: str,
+    keywords: tuple[str, ...],
+    star_args: bool,
+    device: str,
+) -> tuple | None:
+    entry = lookup_entry(db, qualified_name)
     if entry is None:
-        if db.has_module(ref.qualified_name):
+        if db.has_module(qualified_name):
             return None
-        where = " (receiver looks like a tensor)" if ref.context == "tensor-method" else ""
-        return Assessment(
-            ref, "unknown", f"{ref.qualified_name}: not in the mapping database{where}"
-        )
+        where = " (receiver looks like a tensor)" if context == "tensor-method" else ""
+        return ("unknown", f"{qualified_name}: not in the mapping database{where}")
     target = db.pick_target(entry, device)
-    keywords = ref.call.keywords if ref.call is not None else ()
     if entry.status == "no-equivalent" or target is None:
         note = f": {entry.note}" if entry.note else ""
-        return Assessment(
-            ref,
+        return (
             "no_equivalent",
             f"{entry.torch_api} has no MindSpore equivalent{note}",
             entry,
@@ -65,14 +84,12 @@ def assess(ref: TorchReference, db: MappingDB, device: str) -> Assessment | None
             (entry.note,) if entry.note else (),
         )
     care = _cares(target, keywords)
-    blocker = _fix_blocker(target, ref)
+    blocker = _fix_blocker(target, context, star_args)
     if entry.status == "mapped" and not care and target.category == "consistent":
-        return Assessment(
-            ref, "consistent", f"{entry.torch_api} → {target.api}", entry, target, blocker
-        )
+        return ("consistent", f"{entry.torch_api} → {target.api}", entry, target, blocker)
     details = tuple(care) or (_category_phrase(target),)
     message = f"{entry.torch_api} → {target.api}: {'; '.join(details)}"
-    return Assessment(ref, "differences", message, entry, target, blocker, details)
+    return ("differences", message, entry, target, blocker, details)
 
 
 def _cares(target: Target, keywords: tuple[str, ...]) -> list[str]:
@@ -136,9 +153,9 @@ def _category_phrase(target: Target) -> str:
     return _CATEGORY_PHRASES.get(target.category, target.category)
 
 
-def _fix_blocker(target: Target, ref: TorchReference) -> str | None:
-    if ref.call is not None and ref.call.has_star_args and (target.rename or target.set_args):
+def _fix_blocker(target: Target, context: str, star_args: bool) -> str | None:
+    if star_args and (target.rename or target.set_args or target.defaults):
         return "the call passes *args/**kwargs, so its keywords cannot be translated safely"
-    if ref.context == "tensor-method" and not target.api.startswith("mindspore.Tensor."):
+    if context == "tensor-method" and not target.api.startswith("mindspore.Tensor."):
         return f"{target.api} is not a Tensor method; rewrite the call by hand"
     return None

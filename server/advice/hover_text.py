@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from mapping_db.store import MappingDB
-
 from mapping_db.model import Entry, ParamFact, Target
+from mapping_db.store import MappingDB
 from server.advice.assess import _CATEGORY_PHRASES, lookup_entry
 
 _STATUS_WORDS = {

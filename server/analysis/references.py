@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from collections import deque
 
 from server.analysis.findings import (
@@ -32,28 +33,39 @@ LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 def find_torch_references(source: str) -> AnalysisResult:
     """Analyse `source`; a syntax error gives a result with `syntax_error` set and no references."""
+    from server.analysis.incremental import analyse_module
+
+    return analyse_module(source).result
+
+
+def parse_source(source: str) -> ast.Module | SyntaxProblem:
     try:
-        tree = ast.parse(source)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. "invalid escape sequence": not our business
+            return ast.parse(source)
     except SyntaxError as exc:
         line = max((exc.lineno or 1) - 1, 0)
         col = max((exc.offset or 1) - 1, 0)
-        return AnalysisResult(syntax_error=SyntaxProblem(exc.msg, line, col)).finalize()
+        return SyntaxProblem(exc.msg, line, col)
     except (ValueError, RecursionError, MemoryError) as exc:  # e.g. NUL bytes, absurd nesting
-        return AnalysisResult(syntax_error=SyntaxProblem(str(exc), 0, 0)).finalize()
-    analyzer = _Analyzer(source)
-    try:
-        analyzer.run(tree)
-    except RecursionError:
-        analyzer.result.references.clear()
-        analyzer.result.syntax_error = SyntaxProblem("source nests too deeply to analyse", 0, 0)
-    return analyzer.result.finalize()
+        return SyntaxProblem(str(exc), 0, 0)
 
 
-class _Analyzer:
-    def __init__(self, source: str) -> None:
-        self.lines = LINE_BREAK.split(source)
-        self.result = AnalysisResult()
-        self._deferred: deque[tuple[_FunctionNode, Scope]] = deque()
+class StatementAnalyzer:
+    """Analyses a module's top-level statements, keeping what each one contributes.
+
+    `line_offset` places a chunk of a file (parsed on its own) at its line in the file.
+    """
+
+    def __init__(self, lines: list[str], line_offset: int = 0) -> None:
+        self.lines = lines
+        self.offset = line_offset
+        self.refs_by_stmt: list[list[TorchReference]] = []
+        self.ops_by_stmt: list[list[tuple[str, str, str | None]]] = []
+        self.import_end_by_stmt: list[int] = []  # line after the statement's last import, or 0
+        self.mindspore_by_stmt: list[bool] = []
+        self._stmt = 0
+        self._deferred: deque[tuple[_FunctionNode, Scope, int]] = deque()
 
     # ---- positions: ast columns are UTF-8 byte offsets, ours are code points ----
 
@@ -67,23 +79,43 @@ class _Analyzer:
 
     def _span(self, node: ast.AST) -> Span:
         return Span(
-            node.lineno - 1,
+            node.lineno - 1 + self.offset,
             self._col(node.lineno, node.col_offset),
-            node.end_lineno - 1,
+            node.end_lineno - 1 + self.offset,
             self._col(node.end_lineno, node.end_col_offset),
         )
 
     def _add(self, qualified: str, span: Span, context: Context, **kw: object) -> None:
-        self.result.references.append(TorchReference(qualified, span, context, **kw))
+        self.refs_by_stmt[self._stmt].append(TorchReference(qualified, span, context, **kw))
 
     # ---- driver ----
 
-    def run(self, tree: ast.Module) -> None:
-        module = Scope("module")
-        self._visit_body(tree.body, module)
+    def run(self, tree: ast.Module, module: Scope, before_bodies=None) -> None:
+        """Visit the top-level statements, then (after `before_bodies()`) function bodies."""
+        count = len(tree.body)
+        self.refs_by_stmt = [[] for _ in range(count)]
+        self.ops_by_stmt = [[] for _ in range(count)]
+        self.import_end_by_stmt = [0] * count
+        self.mindspore_by_stmt = [False] * count
+        for index, stmt in enumerate(tree.body):
+            self._stmt = index
+            module.ops = self.ops_by_stmt[index]
+            self._visit_stmt(stmt, module)
+        module.ops = None
+        if before_bodies is not None:
+            before_bodies()
         while self._deferred:
-            func, scope = self._deferred.popleft()
+            func, scope, self._stmt = self._deferred.popleft()
             self._visit_body(func.body, scope)
+
+    def statement_lines(self, tree: ast.Module) -> list[tuple[int, int]]:
+        spans = []
+        for stmt in tree.body:
+            start = stmt.lineno
+            for deco in getattr(stmt, "decorator_list", ()):
+                start = min(start, deco.lineno)
+            spans.append((start - 1 + self.offset, stmt.end_lineno - 1 + self.offset))
+        return spans
 
     def _has_walrus(self, node: ast.stmt) -> bool:
         return any(":=" in line for line in self.lines[node.lineno - 1 : node.end_lineno])
@@ -112,12 +144,12 @@ class _Analyzer:
                 if self._annotation_is_tensor(node.annotation, scope) and isinstance(
                     node.target, ast.Name
                 ):
-                    scope.tensors.add(node.target.id)
+                    scope.mark_tensor(node.target.id)
             case ast.AugAssign():
                 self._expr(node.value, scope)
                 self._expr(node.target, scope)
                 if isinstance(node.target, ast.Name) and self._is_tensor(node.value, scope):
-                    scope.tensors.add(node.target.id)
+                    scope.mark_tensor(node.target.id)
             case ast.FunctionDef() | ast.AsyncFunctionDef():
                 self._function_def(node, scope)
             case ast.ClassDef():
@@ -180,7 +212,7 @@ class _Analyzer:
             else:
                 scope.bind(alias.asname or top, None)
             if scope.kind == "module" and top == "mindspore" and alias.asname is None:
-                self.result.imports_mindspore = True
+                self.mindspore_by_stmt[self._stmt] = True
         self._note_import_position(node, scope)
 
     def _import_from(self, node: ast.ImportFrom, scope: Scope) -> None:
@@ -195,7 +227,8 @@ class _Analyzer:
 
     def _note_import_position(self, node: ast.stmt, scope: Scope) -> None:
         if scope.kind == "module":
-            self.result.import_insert_line = max(self.result.import_insert_line, node.end_lineno)
+            end = node.end_lineno + self.offset
+            self.import_end_by_stmt[self._stmt] = max(self.import_end_by_stmt[self._stmt], end)
 
     def _assign_target(self, target: ast.expr, value: ast.expr | None, scope: Scope) -> None:
         if isinstance(target, ast.Name):
@@ -204,11 +237,11 @@ class _Analyzer:
             if value is None:
                 return
             if self._is_tensor(value, scope):
-                scope.tensors.add(target.id)
+                scope.mark_tensor(target.id)
             if self._makes_torch_module(value, scope):
-                scope.module_instances.add(target.id)
+                scope.mark_module_instance(target.id, True)
             else:
-                scope.module_instances.discard(target.id)
+                scope.mark_module_instance(target.id, False)
         elif isinstance(target, ast.Tuple | ast.List):
             if isinstance(value, ast.Tuple | ast.List) and len(value.elts) == len(target.elts):
                 for sub_target, sub_value in zip(target.elts, value.elts, strict=True):
@@ -220,7 +253,7 @@ class _Analyzer:
                 inner = elt.value if isinstance(elt, ast.Starred) else elt
                 self._assign_target(inner, None, scope)
                 if tensor_parts and isinstance(inner, ast.Name):
-                    scope.tensors.add(inner.id)
+                    scope.mark_tensor(inner.id)
         elif isinstance(target, ast.Attribute):
             self._expr(target.value, scope)
             self._self_attribute(target, value, scope)
@@ -265,11 +298,11 @@ class _Analyzer:
             inner.bind(arg.arg, None)
             is_self = scope.kind == "class" and index == 0 and arg in positional
             if arg.annotation is not None and self._annotation_is_tensor(arg.annotation, scope):
-                inner.tensors.add(arg.arg)
+                inner.mark_tensor(arg.arg)
             elif inner.is_forward and not is_self and arg is not args.kwarg:
                 # forward's inputs are tensors in the overwhelming majority of model code
-                inner.tensors.add(arg.arg)
-        self._deferred.append((node, inner))
+                inner.mark_tensor(arg.arg)
+        self._deferred.append((node, inner, self._stmt))
 
     def _class_def(self, node: ast.ClassDef, scope: Scope) -> None:
         for deco in node.decorator_list:
@@ -337,7 +370,7 @@ class _Analyzer:
                     inner.local_names.add(name_node.id)
                     inner.bind(name_node.id, None)
             if self._is_tensor(gen.iter, scope) and isinstance(gen.target, ast.Name):
-                inner.tensors.add(gen.target.id)
+                inner.mark_tensor(gen.target.id)
             for cond in gen.ifs:
                 self._expr(cond, inner)
         if isinstance(node, ast.DictComp):
@@ -362,7 +395,8 @@ class _Analyzer:
             self._expr(func.value, scope)
             end_line = func.end_lineno
             end_col = self._col(end_line, func.end_col_offset)
-            span = Span(end_line - 1, end_col - len(func.attr), end_line - 1, end_col)
+            line = end_line - 1 + self.offset
+            span = Span(line, end_col - len(func.attr), line, end_col)
             self._add(
                 f"torch.Tensor.{func.attr}", span, "tensor-method", confidence="likely", call=shape
             )

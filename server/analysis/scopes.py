@@ -36,6 +36,9 @@ class Scope:
     module_instances: set[str] = field(default_factory=set)  # names holding an nn.Module
     class_facts: ClassFacts | None = None  # for a class scope, and methods point at it
     is_forward: bool = False
+    # The module scope logs every change it undergoes, so an incremental update can rebuild
+    # the bindings in force before any top-level statement (see server.analysis.incremental).
+    ops: list[tuple[str, str, str | None]] | None = None
 
     def lookup(self, name: str) -> str | None:
         scope: Scope | None = self
@@ -58,6 +61,34 @@ class Scope:
         self.bindings[name] = qualified
         if qualified is None:
             self.tensors.discard(name)
+        if self.ops is not None:
+            self.ops.append(("bind", name, qualified))
+
+    def mark_tensor(self, name: str) -> None:
+        self.tensors.add(name)
+        if self.ops is not None:
+            self.ops.append(("tensor", name, None))
+
+    def mark_module_instance(self, name: str, is_module: bool) -> None:
+        if is_module:
+            self.module_instances.add(name)
+        else:
+            self.module_instances.discard(name)
+        if self.ops is not None:
+            self.ops.append(("module" if is_module else "not-module", name, None))
+
+    def replay(self, ops: list[tuple[str, str, str | None]]) -> None:
+        """Apply logged changes (from another run) to this scope, logging them again."""
+        for op, name, value in ops:
+            if op == "bind":
+                self.bind(name, value)
+            elif op == "tensor":
+                self.mark_tensor(name)
+            else:
+                self.mark_module_instance(name, op == "module")
+
+    def state(self) -> tuple[dict[str, str | None], frozenset[str], frozenset[str]]:
+        return dict(self.bindings), frozenset(self.tensors), frozenset(self.module_instances)
 
     def is_tensor_name(self, name: str) -> bool:
         scope: Scope | None = self

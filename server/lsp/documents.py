@@ -11,10 +11,9 @@ import time
 from dataclasses import dataclass, field
 
 from mapping_db.store import MappingDB
-
 from server.advice.assess import Assessment, assess
 from server.analysis.findings import AnalysisResult, SyntaxProblem
-from server.analysis.references import find_torch_references
+from server.analysis.incremental import ModuleAnalysis, analyse_module, update_module
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +31,7 @@ class DocumentState:
     stale: bool = False  # references come from an earlier version (the current one does not parse)
     skipped: str | None = None  # why the file was not analysed at all
     result_version: int | None = None  # the version `result` was computed from
+    module: ModuleAnalysis | None = None  # per-statement analysis, for incremental updates
     _assessments: dict[str, list[Assessment]] = field(default_factory=dict)
 
     def assessments(self, db: MappingDB, device: str) -> list[Assessment]:
@@ -54,16 +54,32 @@ class DocumentStore:
     def close(self, uri: str) -> None:
         self._states.pop(uri, None)
 
-    def update(self, uri: str, version: int | None, source: str) -> DocumentState:
+    def update(
+        self,
+        uri: str,
+        version: int | None,
+        source: str,
+        edit: tuple[int, int, str] | None = None,
+    ) -> DocumentState:
+        """Analyse the new text. `edit` (first line, last line, inserted text) describes the
+        one change since the previous version, when there was exactly one."""
         started = time.perf_counter()
         previous = self._states.get(uri)
+        how = "skipped"
         if len(source) > MAX_SOURCE_CHARS:
             why = f"file too large to analyse ({len(source):,} characters)"
             state = DocumentState(uri, version, AnalysisResult().finalize(), skipped=why)
         elif "\0" in source:
             state = DocumentState(uri, version, AnalysisResult().finalize(), skipped="binary file")
         else:
-            result = find_torch_references(source)
+            module = None
+            if edit is not None and previous is not None and previous.module is not None:
+                if not previous.stale and previous.skipped is None:
+                    module = update_module(previous.module, source, *edit)
+            how = "incremental" if module is not None else "full"
+            if module is None:
+                module = analyse_module(source)
+            result = module.result
             if result.syntax_error is not None and previous is not None:
                 state = DocumentState(
                     uri,
@@ -75,13 +91,14 @@ class DocumentStore:
                 )
             else:
                 state = DocumentState(
-                    uri, version, result, result.syntax_error, result_version=version
+                    uri, version, result, result.syntax_error, result_version=version, module=module
                 )
         self._states[uri] = state
         log.debug(
-            "analysed %s v%s: %d references in %.1f ms",
+            "analysed %s v%s (%s): %d references in %.1f ms",
             uri,
             version,
+            how,
             len(state.result.references),
             (time.perf_counter() - started) * 1000,
         )

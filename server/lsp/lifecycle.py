@@ -21,11 +21,11 @@ def _is_python(uri: str, language_id: str | None = None) -> bool:
     return uri.endswith((".py", ".pyi"))
 
 
-def analyse(server: MindportServer, uri: str) -> None:
+def analyse(server: MindportServer, uri: str, edit: tuple[int, int, str] | None = None) -> None:
     doc = server.workspace.get_text_document(uri)
     if not _is_python(uri, doc.language_id):
         return
-    server.documents.update(uri, doc.version, doc.source)
+    server.documents.update(uri, doc.version, doc.source, edit)
     if not server.pulls_diagnostics:
         publish(server, uri)
 
@@ -37,7 +37,12 @@ def register(server: MindportServer) -> None:
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: MindportServer, params: types.DidChangeTextDocumentParams) -> None:
-        analyse(ls, params.text_document.uri)
+        edit = None
+        changes = params.content_changes
+        if len(changes) == 1 and isinstance(changes[0], types.TextDocumentContentChangePartial):
+            change = changes[0]
+            edit = (change.range.start.line, change.range.end.line, change.text)
+        analyse(ls, params.text_document.uri, edit)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: MindportServer, params: types.DidSaveTextDocumentParams) -> None:

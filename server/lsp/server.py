@@ -6,10 +6,10 @@ import logging
 from pathlib import Path
 
 from lsprotocol import types
-from mapping_db.store import MappingDB, load_database
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
+from mapping_db.store import MappingDB, load_database
 from server import __version__
 from server.lsp.documents import DocumentStore
 from server.settings import Settings, load_settings

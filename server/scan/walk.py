@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mapping_db.store import MappingDB
-
 from server.advice.assess import Assessment, assess
 from server.analysis.findings import SyntaxProblem
 from server.analysis.references import find_torch_references
