@@ -115,6 +115,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_db_parser(sub)
     sub.choices["db"].set_defaults(handler=run_db)
 
+    from server.cli_doctor import add_doctor_parser, run_doctor_command
+
+    add_doctor_parser(sub)
+    sub.choices["doctor"].set_defaults(handler=run_doctor_command)
+
     return parser
 
 

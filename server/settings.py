@@ -45,6 +45,8 @@ class Settings:
     severity: dict[str, Severity] = field(default_factory=lambda: dict(DEFAULT_SEVERITY))
     # Report tensor methods found from local evidence ("likely" receivers).
     tensor_methods: bool = True
+    # Check the `python` interpreter (torch, mindspore, NumPy, device) when the server starts.
+    doctor_at_start: bool = True
 
     def merged(self, raw: dict[str, Any] | None, origin: str) -> tuple[Settings, list[str]]:
         """Apply user-provided values; returns the new settings and messages for bad values."""
@@ -121,12 +123,15 @@ _CHECKERS = {
     "python": _check_python,
     "severity": _check_severity,
     "tensor_methods": _check_bool,
+    "doctor_at_start": _check_bool,
 }
 _KEY_ALIASES = {
     "mindsporeVersion": "mindspore_version",
     "mindspore-version": "mindspore_version",
     "tensorMethods": "tensor_methods",
     "tensor-methods": "tensor_methods",
+    "doctorAtStart": "doctor_at_start",
+    "doctor-at-start": "doctor_at_start",
     "interpreter": "python",
 }
 

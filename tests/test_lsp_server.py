@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import asyncio
 import sys
 
 import pytest_lsp
@@ -87,7 +88,7 @@ async def client(lsp_client: LanguageClient):
     await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=client_capabilities("neovim@v0.7.0"),
-            initialization_options={"device": "CPU"},
+            initialization_options={"device": "CPU", "doctorAtStart": False},
         )
     )
     yield
@@ -98,7 +99,10 @@ async def client(lsp_client: LanguageClient):
 async def pull_client(lsp_client: LanguageClient):
     """A pull-diagnostics client (Neovim 0.11)."""
     await lsp_client.initialize_session(
-        types.InitializeParams(capabilities=client_capabilities("neovim@v0.11.0"))
+        types.InitializeParams(
+            capabilities=client_capabilities("neovim@v0.11.0"),
+            initialization_options={"doctorAtStart": False},
+        )
     )
     yield
     await lsp_client.shutdown_session()
@@ -249,3 +253,30 @@ async def test_pull_diagnostics(pull_client: LanguageClient) -> None:
     assert isinstance(again, types.RelatedUnchangedDocumentDiagnosticReport)
     # a pull client gets no pushed diagnostics
     assert URI not in pull_client.diagnostics
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
+async def doctor_client(lsp_client: LanguageClient):
+    """The default settings: the environment is checked when the server starts."""
+    await lsp_client.initialize_session(
+        types.InitializeParams(capabilities=client_capabilities("neovim@v0.7.0"))
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_doctor_status_at_start_and_command(doctor_client: LanguageClient) -> None:
+    for _ in range(600):
+        if any(m.message.startswith("mindport doctor:") for m in doctor_client.log_messages):
+            break
+        await asyncio.sleep(0.05)
+    status = [
+        m.message for m in doctor_client.log_messages if m.message.startswith("mindport doctor:")
+    ]
+    assert status and "mindspore 2.10" in status[0] and "(CPU ok)" in status[0]
+    assert doctor_client.messages == []  # nothing blocks runs in the project's venv
+    report = await doctor_client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="mindport.doctor")
+    )
+    checks = {f["check"]: f["level"] for f in report["findings"]}
+    assert checks["mindspore"] == "ok" and checks["torch"] == "ok" and checks["numpy"] == "ok"

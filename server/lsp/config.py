@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
+from server.lsp.commands import doctor_at_start
 from server.lsp.diagnostics import refresh_all
 
 if TYPE_CHECKING:
@@ -64,6 +65,8 @@ def register(server: MindportServer) -> None:
         if ls.client_config is not None:
             _report(ls, ls.reload_settings())
             refresh_all(ls)
+        if ls.settings.doctor_at_start:
+            ls.background(doctor_at_start(ls))
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 
@@ -31,6 +32,7 @@ class MindportServer(LanguageServer):
         self._db: MappingDB | None = None
         # Bumped on every settings change: part of pulled diagnostics' result ids.
         self.settings_generation = 0
+        self._tasks: set[asyncio.Task] = set()
 
     @property
     def db(self) -> MappingDB:
@@ -63,14 +65,20 @@ class MindportServer(LanguageServer):
         )
         return messages
 
+    def background(self, coroutine) -> None:
+        """Run a coroutine without blocking the caller; keep a reference so it is not lost."""
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     def log_to_client(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
         self.window_log_message(types.LogMessageParams(type=kind, message=message))
 
 
 def create_server() -> MindportServer:
-    from server.lsp import code_actions, config, diagnostics, hover, lifecycle
+    from server.lsp import code_actions, commands, config, diagnostics, hover, lifecycle
 
     server = MindportServer()
-    for module in (lifecycle, config, diagnostics, hover, code_actions):
+    for module in (lifecycle, config, diagnostics, hover, code_actions, commands):
         module.register(server)
     return server

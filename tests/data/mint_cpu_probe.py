@@ -27,8 +27,13 @@ CALLS = {
     "mindspore.mint.where": lambda: mint.where(x > 0, x, x),
     "mindspore.mint.flatten": lambda: mint.flatten(x, 1),
     "mindspore.mint.nn.Linear": lambda: mint.nn.Linear(8, 2)(x),
+    "mindspore.mint.nn.LogSoftmax": lambda: mint.nn.LogSoftmax(dim=1)(logits),
+    "mindspore.mint.nn.SELU": lambda: mint.nn.SELU()(x),
 }
 results = {}
+unknown = [name for name in sys.argv[1:] if name not in CALLS]
+if unknown:
+    sys.exit(f"no probe call written for {unknown}")
 for name in sys.argv[1:]:
     try:
         CALLS[name]().asnumpy()

@@ -1,0 +1,1 @@
+"""Code that runs inside the user's interpreter: the only place torch or mindspore is imported."""
