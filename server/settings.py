@@ -28,12 +28,16 @@ SEVERITIES: tuple[str, ...] = ("error", "warning", "information", "hint", "off")
 #   consistent     a counterpart that behaves the same (only the name changes)
 #   unknown        a torch API the mapping database does not know yet
 #   syntax         the file does not parse
+#   compliance     a construct that needs another design (custom autograd, hooks, .data, AMP...)
+#   graph_mode     Python that MindSpore's graph compiler rejects (only when mode = "graph")
 DEFAULT_SEVERITY: dict[str, Severity] = {
     "no_equivalent": "error",
     "differences": "warning",
     "consistent": "off",
     "unknown": "hint",
     "syntax": "error",
+    "compliance": "warning",
+    "graph_mode": "error",
 }
 
 

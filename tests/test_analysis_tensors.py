@@ -130,3 +130,8 @@ def test_large_generated_file() -> None:
     block = "import torch\n" + "y = torch.relu(torch.ones(3)).view(3, 1)\n" * 50_000
     result = find_torch_references(block)
     assert len(result.references) == 150_000
+
+
+def test_reassignment_from_own_method_keeps_tensor() -> None:
+    src = "import torch\nx = torch.ones(2)\nx = x.float()\nx = x.abs()\n"
+    assert methods(src) == ["float", "abs"]

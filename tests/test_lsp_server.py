@@ -280,3 +280,23 @@ async def test_doctor_status_at_start_and_command(doctor_client: LanguageClient)
     )
     checks = {f["check"]: f["level"] for f in report["findings"]}
     assert checks["mindspore"] == "ok" and checks["torch"] == "ok" and checks["numpy"] == "ok"
+
+
+async def test_compliance_diagnostic_hover_and_fix(client: LanguageClient) -> None:
+    text = "import torch\nw = torch.ones(2)\nw.data = torch.zeros(2)\n"
+    await open_document(client, text)
+    diagnostics = await diagnostics_after(client)
+    (data,) = [d for d in diagnostics if d.code == "compliance"]
+    assert data.severity == types.DiagnosticSeverity.Warning
+    assert "set_data" in data.message
+    hovered = await hover_text(client, position_of(text, "w.data", 3))
+    assert hovered is not None and "assignment to .data" in hovered
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=URI),
+            range=data.range,
+            context=types.CodeActionContext(diagnostics=[data]),
+        )
+    )
+    new_text = apply_edits(text, list(actions[0].edit.changes[URI]))
+    assert new_text.endswith("w.set_data(torch.zeros(2))\n")

@@ -11,10 +11,11 @@ from typing import Literal
 
 from mapping_db.model import Entry, ParamFact, Target
 from mapping_db.store import MappingDB
+from server.advice.compliance import PATTERN_PREFIX, Rule, rule_for_name
 from server.analysis.findings import TorchReference
 
 # The diagnostic kinds of server.settings.DEFAULT_SEVERITY that an assessment can have.
-Kind = Literal["no_equivalent", "differences", "consistent", "unknown"]
+Kind = Literal["no_equivalent", "differences", "consistent", "unknown", "compliance", "graph_mode"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,7 @@ class Assessment:
     fix_blocker: str | None = None
     # What needs care, one phrase each, the call's own keywords first.
     details: tuple[str, ...] = ()
+    rule: str | None = None  # a compliance rule (server.advice.compliance) when one applies
 
     @property
     def fixable(self) -> bool:
@@ -66,6 +68,9 @@ def _judge(
     star_args: bool,
     device: str,
 ) -> tuple | None:
+    rule = rule_for_name(qualified_name)
+    if rule is not None:
+        return _judge_rule(db, rule, qualified_name, context, keywords, star_args, device)
     entry = lookup_entry(db, qualified_name)
     if entry is None:
         if db.has_module(qualified_name):
@@ -90,6 +95,27 @@ def _judge(
     details = tuple(care) or (_category_phrase(target),)
     message = f"{entry.torch_api} → {target.api}: {'; '.join(details)}"
     return ("differences", message, entry, target, blocker, details)
+
+
+def _judge_rule(
+    db: MappingDB,
+    rule: Rule,
+    qualified_name: str,
+    context: str,
+    keywords: tuple[str, ...],
+    star_args: bool,
+    device: str,
+) -> tuple:
+    if qualified_name.startswith(PATTERN_PREFIX):
+        blocker = None if rule.fixable else "no automatic fix; see the note"
+        return (rule.kind, f"{rule.title}: {rule.note}", None, None, blocker, (rule.note,), rule.id)
+    entry = lookup_entry(db, qualified_name)
+    target = db.pick_target(entry, device) if entry is not None else None
+    blocker = _fix_blocker(target, context, star_args) if target is not None else "no target"
+    message = f"{qualified_name}: {rule.title}: {rule.note}"
+    if target is not None:
+        message = f"{qualified_name} → {target.api}; {rule.title}: {rule.note}"
+    return (rule.kind, message, entry, target, blocker, (rule.note,), rule.id)
 
 
 def _cares(target: Target, keywords: tuple[str, ...]) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from mapping_db.model import Entry, ParamFact, Target
 from mapping_db.store import MappingDB
 from server.advice.assess import _CATEGORY_PHRASES, lookup_entry
+from server.advice.compliance import PATTERN_PREFIX, rule_for_name, rule_markdown
 
 _STATUS_WORDS = {
     "mapped": "mapped",
@@ -23,10 +24,17 @@ _KIND_WORDS = {
 
 
 def hover_markdown(db: MappingDB, qualified_name: str, device: str, likely: bool = False) -> str:
+    rule = rule_for_name(qualified_name)
+    if rule is not None and qualified_name.startswith(PATTERN_PREFIX):
+        return rule_markdown(rule)
     entry = lookup_entry(db, qualified_name)
     if entry is None:
-        return _unknown(qualified_name, likely)
-    return _entry_markdown(db, entry, device, likely)
+        text = _unknown(qualified_name, likely)
+    else:
+        text = _entry_markdown(db, entry, device, likely)
+    if rule is not None:
+        text = rule_markdown(rule) + "\n\n---\n\n" + text
+    return text
 
 
 # Hover text depends only on (database, entry, device, likely): build it once.

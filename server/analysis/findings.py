@@ -12,7 +12,9 @@ from typing import Literal
 #   annotation    def f(x: Tensor)
 #   reference     act = nn.ReLU (any other use)
 #   tensor-method x.view(...) where local evidence says x is a tensor
-Context = Literal["call", "base-class", "annotation", "reference", "tensor-method"]
+#   pattern       a construct that needs another design in MindSpore (qualified name
+#                 "pattern:<rule>", see server.advice.compliance), e.g. `p.data = v`
+Context = Literal["call", "base-class", "annotation", "reference", "tensor-method", "pattern"]
 
 # "certain": resolved through imports; "likely": a tensor method on a receiver that local
 # data flow says is a tensor.

@@ -19,6 +19,7 @@ from server.analysis.findings import (
     SyntaxProblem,
     TorchReference,
 )
+from server.analysis.patterns import is_data_assignment, method_call_rule
 from server.analysis.scopes import ClassFacts, Scope, names_bound_in
 from server.analysis.tensor_evidence import (
     TENSOR_ATTRIBUTES,
@@ -27,6 +28,7 @@ from server.analysis.tensor_evidence import (
 )
 
 _FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+PATTERN = "pattern:"  # qualified-name prefix of pattern findings (see server.advice.compliance)
 # The line breaks Python's tokenizer and LSP agree on (str.splitlines also splits on \f etc.).
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -85,6 +87,13 @@ class StatementAnalyzer:
             self._col(node.end_lineno, node.end_col_offset),
         )
 
+    def _attr_span(self, func: ast.Attribute) -> Span:
+        """The span of the attribute's name alone (`view` in `x.view`)."""
+        end_line = func.end_lineno
+        end_col = self._col(end_line, func.end_col_offset)
+        line = end_line - 1 + self.offset
+        return Span(line, end_col - len(func.attr), line, end_col)
+
     def _add(self, qualified: str, span: Span, context: Context, **kw: object) -> None:
         self.refs_by_stmt[self._stmt].append(TorchReference(qualified, span, context, **kw))
 
@@ -136,6 +145,12 @@ class StatementAnalyzer:
                 self._expr(node.value, scope)
                 for target in node.targets:
                     self._assign_target(target, node.value, scope)
+                if len(node.targets) == 1 and is_data_assignment(node.targets[0]):
+                    statement = CallShape(self._span(node), 0, ())
+                    target = node.targets[0]
+                    assert isinstance(target, ast.Attribute)
+                    span = self._attr_span(target)
+                    self._add(PATTERN + "param-data-assign", span, "pattern", call=statement)
             case ast.AnnAssign():
                 self._expr(node.annotation, scope, "annotation")
                 if node.value is not None:
@@ -233,15 +248,15 @@ class StatementAnalyzer:
     def _assign_target(self, target: ast.expr, value: ast.expr | None, scope: Scope) -> None:
         if isinstance(target, ast.Name):
             alias = self._resolve_chain(value, scope) if value is not None else None
+            # judge the value before binding: `x = x.to(d)` reads the old x
+            tensor = value is not None and self._is_tensor(value, scope)
+            module = value is not None and self._makes_torch_module(value, scope)
             scope.bind(target.id, alias)
             if value is None:
                 return
-            if self._is_tensor(value, scope):
+            if tensor:
                 scope.mark_tensor(target.id)
-            if self._makes_torch_module(value, scope):
-                scope.mark_module_instance(target.id, True)
-            else:
-                scope.mark_module_instance(target.id, False)
+            scope.mark_module_instance(target.id, module)
         elif isinstance(target, ast.Tuple | ast.List):
             if isinstance(value, ast.Tuple | ast.List) and len(value.elts) == len(target.elts):
                 for sub_target, sub_value in zip(target.elts, value.elts, strict=True):
@@ -308,7 +323,12 @@ class StatementAnalyzer:
         for deco in node.decorator_list:
             self._expr(deco, scope)
         for base in node.bases:
-            self._expr(base, scope, "base-class")
+            if self._resolve_chain(base, scope) == "torch.autograd.Function":
+                whole_class = CallShape(self._span(node), 0, ())
+                span = self._span(base)
+                self._add(PATTERN + "custom-autograd-function", span, "pattern", call=whole_class)
+            else:
+                self._expr(base, scope, "base-class")
         for kw in node.keywords:
             self._expr(kw.value, scope)
         body_scope = Scope("class", parent=scope, class_facts=ClassFacts())
@@ -389,16 +409,22 @@ class StatementAnalyzer:
             or any(k.arg is None for k in node.keywords),
         )
         qualified = self._resolve_chain(func, scope)
+        rule = None
+        if qualified is None and isinstance(func, ast.Attribute):
+            rule = method_call_rule(node, func)
         if qualified is not None:
             self._add(qualified, self._span(func), "call", call=shape)
+        elif rule is not None:
+            self._expr(func.value, scope)
+            self._add(PATTERN + rule, self._attr_span(func), "pattern", call=shape)
         elif isinstance(func, ast.Attribute) and self._is_tensor(func.value, scope):
             self._expr(func.value, scope)
-            end_line = func.end_lineno
-            end_col = self._col(end_line, func.end_col_offset)
-            line = end_line - 1 + self.offset
-            span = Span(line, end_col - len(func.attr), line, end_col)
             self._add(
-                f"torch.Tensor.{func.attr}", span, "tensor-method", confidence="likely", call=shape
+                f"torch.Tensor.{func.attr}",
+                self._attr_span(func),
+                "tensor-method",
+                confidence="likely",
+                call=shape,
             )
         else:
             self._expr(func, scope)

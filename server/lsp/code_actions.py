@@ -43,16 +43,22 @@ def _action(
     uri: str,
     state: DocumentState,
     ref: TorchReference,
-    target: Target,
+    target: Target | None,
     diagnostic: types.Diagnostic | None,
 ) -> types.CodeAction | None:
     # libcst costs ~120 ms to import: load it with the first fix, not at server start.
+    from server.convert.pattern_fix import plan_pattern_fix
     from server.convert.quick_fix import FixRefused, plan_fix
 
     doc = ls.workspace.get_text_document(uri)
     lines = doc.lines
     try:
-        plan = plan_fix(lines, state.result, ref, target)
+        if ref.context == "pattern":
+            plan = plan_pattern_fix(lines, state.result, ref)
+        elif target is None:
+            return None
+        else:
+            plan = plan_fix(lines, state.result, ref, target)
     except FixRefused as exc:
         log.info("no fix for %s: %s", ref.qualified_name, exc)
         return None
@@ -89,7 +95,7 @@ def register(server: MindportServer) -> None:
                 continue
             ref = _reference_from_data(state, data)
             target = _target(ls, data.get("api", ""), data.get("target"))
-            if ref is None or target is None:
+            if ref is None or (target is None and ref.context != "pattern"):
                 continue
             action = _action(ls, uri, state, ref, target, diagnostic)
             if action is not None:
@@ -111,6 +117,8 @@ def _fix_for_reference(
     ls: MindportServer, uri: str, state: DocumentState, ref: TorchReference
 ) -> types.CodeAction | None:
     assessment: Assessment | None = assess(ref, ls.db, ls.settings.device)
-    if assessment is None or not assessment.fixable or assessment.target is None:
+    if assessment is None or assessment.fix_blocker is not None:
+        return None
+    if assessment.target is None and ref.context != "pattern":
         return None
     return _action(ls, uri, state, ref, assessment.target, None)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 
 from server.advice.assess import Assessment
+from server.advice.compliance import RULES
 from server.analysis.findings import Span
 from server.lsp.positions import span_to_range
 
@@ -38,6 +39,7 @@ def fix_data(assessment: Assessment, version: int | None) -> dict:
         "call": _span_list(call) if call is not None else None,
         "version": version,
         "blocker": assessment.fix_blocker,
+        "rule": assessment.rule,
     }
 
 
@@ -118,6 +120,8 @@ def build_diagnostics(server: MindportServer, state: DocumentState) -> list[dict
 
 
 def _link(assessment: Assessment) -> str | None:
+    if assessment.rule is not None:
+        return RULES[assessment.rule].link
     target = assessment.target
     return (target.diff_url or target.url) if target is not None else None
 

@@ -13,10 +13,26 @@ from server import __version__
 from server.scan.walk import FileReport
 from server.settings import Settings
 
-_ORDER = {"no_equivalent": 0, "differences": 1, "unknown": 2, "consistent": 3}
-_STYLE = {"no_equivalent": "red", "differences": "yellow", "unknown": "dim", "consistent": "green"}
+_ORDER = {
+    "graph_mode": 0,
+    "no_equivalent": 1,
+    "compliance": 2,
+    "differences": 3,
+    "unknown": 4,
+    "consistent": 5,
+}
+_STYLE = {
+    "graph_mode": "red",
+    "no_equivalent": "red",
+    "compliance": "magenta",
+    "differences": "yellow",
+    "unknown": "dim",
+    "consistent": "green",
+}
 _LABEL = {
+    "graph_mode": "graph mode",
     "no_equivalent": "no equivalent",
+    "compliance": "redesign",
     "differences": "differences",
     "unknown": "not in database",
     "consistent": "consistent",
@@ -132,10 +148,7 @@ def render_json(reports: list[FileReport], settings: Settings) -> str:
 
 
 def render_sarif(reports: list[FileReport], settings: Settings) -> str:
-    rules = [
-        {"id": kind, "shortDescription": {"text": _LABEL[kind]}}
-        for kind in ("no_equivalent", "differences", "unknown", "consistent")
-    ]
+    rules = [{"id": kind, "shortDescription": {"text": _LABEL[kind]}} for kind in _ORDER]
     rules.append({"id": "syntax", "shortDescription": {"text": "syntax error"}})
     results = []
     for f in _finding_dicts(reports, settings):
