@@ -300,3 +300,13 @@ async def test_compliance_diagnostic_hover_and_fix(client: LanguageClient) -> No
     )
     new_text = apply_edits(text, list(actions[0].edit.changes[URI]))
     assert new_text.endswith("w.set_data(torch.zeros(2))\n")
+
+
+async def test_form_feed_line_does_not_shift_columns(client: LanguageClient) -> None:
+    # str.splitlines() also breaks at \f: LSP does not, and columns must follow LSP's lines
+    text = 'import torch.nn as nn\n\x0c\ns = "é😀"; c = nn.Conv2d(1, 2, 3, bias=True)\n'
+    await open_document(client, text)
+    diagnostics = await diagnostics_after(client)
+    (conv,) = [d for d in diagnostics if "Conv2d" in d.message]
+    line = text.split("\n")[2]
+    assert conv.range.start == types.Position(2, utf16_column(line, line.index("nn.Conv2d")))

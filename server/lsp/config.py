@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
+from server.lsp.code_actions import warm_up
 from server.lsp.commands import doctor_at_start
 from server.lsp.diagnostics import refresh_all
 
@@ -65,6 +67,7 @@ def register(server: MindportServer) -> None:
         if ls.client_config is not None:
             _report(ls, ls.reload_settings())
             refresh_all(ls)
+        ls.background(asyncio.to_thread(warm_up))
         if ls.settings.doctor_at_start:
             ls.background(doctor_at_start(ls))
 

@@ -63,7 +63,7 @@ def build_diagnostics(server: MindportServer, state: DocumentState) -> list[dict
     """
     settings = server.settings
     doc = server.workspace.get_text_document(state.uri)
-    lines = doc.lines
+    lines = state.lines
     codec = doc.position_codec
     out: list[dict] = []
     if state.syntax_error is not None and settings.severity["syntax"] != "off":

@@ -14,6 +14,7 @@ from mapping_db.store import MappingDB
 from server.advice.assess import Assessment, assess
 from server.analysis.findings import AnalysisResult, SyntaxProblem
 from server.analysis.incremental import ModuleAnalysis, analyse_module, update_module
+from server.analysis.references import LINE_BREAK
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,9 @@ class DocumentState:
     skipped: str | None = None  # why the file was not analysed at all
     result_version: int | None = None  # the version `result` was computed from
     module: ModuleAnalysis | None = None  # per-statement analysis, for incremental updates
+    # The current text's lines, split the way LSP counts lines (pygls' TextDocument.lines
+    # re-splits the whole text on every access, and also splits on \f and friends).
+    lines: list[str] = field(default_factory=list)
     _assessments: dict[str, list[Assessment]] = field(default_factory=dict)
 
     def assessments(self, db: MappingDB, device: str) -> list[Assessment]:
@@ -93,6 +97,7 @@ class DocumentStore:
                 state = DocumentState(
                     uri, version, result, result.syntax_error, result_version=version, module=module
                 )
+        state.lines = LINE_BREAK.split(source)
         self._states[uri] = state
         log.debug(
             "analysed %s v%s (%s): %d references in %.1f ms",

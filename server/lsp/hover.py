@@ -21,7 +21,7 @@ def register(server: MindportServer) -> None:
         if state is None:
             return None
         doc = ls.workspace.get_text_document(uri)
-        where = from_client_position(doc.position_codec, doc.lines, params.position)
+        where = from_client_position(doc.position_codec, state.lines, params.position)
         if where is None:
             return None
         ref = state.result.reference_at(*where)
@@ -32,5 +32,5 @@ def register(server: MindportServer) -> None:
         )
         return types.Hover(
             contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text),
-            range=span_to_range(doc.position_codec, doc.lines, ref.span),
+            range=span_to_range(doc.position_codec, state.lines, ref.span),
         )
