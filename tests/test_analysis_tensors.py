@@ -135,3 +135,22 @@ def test_large_generated_file() -> None:
 def test_reassignment_from_own_method_keeps_tensor() -> None:
     src = "import torch\nx = torch.ones(2)\nx = x.float()\nx = x.abs()\n"
     assert methods(src) == ["float", "abs"]
+
+
+def test_name_only_evidence_is_possible_and_guarded() -> None:
+    src = """
+    import numpy as np
+    from mylib import Helper
+    class Spec:
+        def permute(self, *dims): ...
+    def f(x, spec, h: Helper):
+        x.unsqueeze(1)
+        x.view(-1)
+        spec.permute(0, 1)
+        np.bincount([1])
+        Helper.unsqueeze()
+    """
+    result = find_torch_references(textwrap.dedent(src))
+    found = [(r.qualified_name, r.confidence) for r in result.references]
+    # unsqueeze exists only on tensors: a possible finding, and x counts as a tensor after it
+    assert found == [("torch.Tensor.unsqueeze", "possible"), ("torch.Tensor.view", "likely")]

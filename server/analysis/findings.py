@@ -17,8 +17,8 @@ from typing import Literal
 Context = Literal["call", "base-class", "annotation", "reference", "tensor-method", "pattern"]
 
 # "certain": resolved through imports; "likely": a tensor method on a receiver that local
-# data flow says is a tensor.
-Confidence = Literal["certain", "likely"]
+# data flow says is a tensor; "possible": only the method's name says so (hints only).
+Confidence = Literal["certain", "likely", "possible"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +53,8 @@ class TorchReference:
     context: Context
     confidence: Confidence = "certain"
     call: CallShape | None = None
+    # The call's receiver is a tensor (tensor methods, and patterns such as x.cuda() on one).
+    tensor_receiver: bool = False
 
 
 @dataclass(frozen=True, slots=True)

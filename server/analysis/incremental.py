@@ -130,8 +130,7 @@ def update_module(
             return
         # function bodies see the module's final bindings, which the chunk did not change
         before.bindings = final.bindings
-        before.tensors = final.tensors
-        before.module_instances = final.module_instances
+        before.value_kinds = final.value_kinds
 
     try:
         analyzer.run(tree, before, before_bodies=check_and_finish_module_state)
@@ -178,7 +177,12 @@ def _shift_refs(refs: list[TorchReference], delta: int) -> list[TorchReference]:
             )
         shifted.append(
             TorchReference(
-                ref.qualified_name, _shift_span(ref.span, delta), ref.context, ref.confidence, call
+                ref.qualified_name,
+                _shift_span(ref.span, delta),
+                ref.context,
+                ref.confidence,
+                call,
+                ref.tensor_receiver,
             )
         )
     return shifted

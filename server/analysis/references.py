@@ -21,13 +21,13 @@ from server.analysis.findings import (
 )
 from server.analysis.patterns import is_data_assignment, method_call_rule
 from server.analysis.scopes import ClassFacts, Scope, names_bound_in
-from server.analysis.tensor_evidence import (
-    TENSOR_ATTRIBUTES,
-    returns_tensor_from_method,
-    returns_tensor_from_torch_call,
-)
+from server.analysis.tensor_evidence import kind_from_parameter_name
+from server.analysis.tensor_only_methods import TENSOR_ONLY_METHODS
+from server.analysis.value_evidence import ValueEvidence
 
 _FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+_REGISTERS_TENSOR = ("register_buffer", "register_parameter")
+METHOD_DEFINED = "method:"  # value-kind key prefix: a method name defined by a class here
 PATTERN = "pattern:"  # qualified-name prefix of pattern findings (see server.advice.compliance)
 # The line breaks Python's tokenizer and LSP agree on (str.splitlines also splits on \f etc.).
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -53,7 +53,7 @@ def parse_source(source: str) -> ast.Module | SyntaxProblem:
         return SyntaxProblem(str(exc), 0, 0)
 
 
-class StatementAnalyzer:
+class StatementAnalyzer(ValueEvidence):
     """Analyses a module's top-level statements, keeping what each one contributes.
 
     `line_offset` places a chunk of a file (parsed on its own) at its line in the file.
@@ -116,6 +116,9 @@ class StatementAnalyzer:
         while self._deferred:
             func, scope, self._stmt = self._deferred.popleft()
             self._visit_body(func.body, scope)
+            facts = scope.parent.class_facts if scope.parent is not None else None
+            if scope.returns_tensor and facts is not None:
+                facts.tensor_methods.add(func.name)  # later methods' `self.f(x)` is a tensor
 
     def statement_lines(self, tree: ast.Module) -> list[tuple[int, int]]:
         spans = []
@@ -172,6 +175,7 @@ class StatementAnalyzer:
             case ast.For() | ast.AsyncFor():
                 self._expr(node.iter, scope)
                 self._assign_target(node.target, None, scope)
+                self._bind_iteration(node.target, node.iter, scope)
                 self._visit_body(node.body, scope)
                 self._visit_body(node.orelse, scope)
             case ast.With() | ast.AsyncWith():
@@ -188,6 +192,11 @@ class StatementAnalyzer:
                         self._expr(target, scope)
             case ast.Global() | ast.Nonlocal():
                 pass
+            case ast.Return():
+                if node.value is not None:
+                    self._expr(node.value, scope)
+                    if scope.kind == "function" and self._is_tensor(node.value, scope):
+                        scope.returns_tensor = True
             case _:
                 self._generic(node, scope)
 
@@ -226,6 +235,7 @@ class StatementAnalyzer:
                     scope.bind("torch", "torch")
             else:
                 scope.bind(alias.asname or top, None)
+                scope.set_kind(alias.asname or top, "import")
             if scope.kind == "module" and top == "mindspore" and alias.asname is None:
                 self.mindspore_by_stmt[self._stmt] = True
         self._note_import_position(node, scope)
@@ -238,6 +248,8 @@ class StatementAnalyzer:
                 continue
             local = alias.asname or alias.name
             scope.bind(local, f"{module}.{alias.name}" if is_torch else None)
+            if not is_torch:
+                scope.set_kind(local, "import")  # a class, function or module: not a tensor
         self._note_import_position(node, scope)
 
     def _note_import_position(self, node: ast.stmt, scope: Scope) -> None:
@@ -249,21 +261,20 @@ class StatementAnalyzer:
         if isinstance(target, ast.Name):
             alias = self._resolve_chain(value, scope) if value is not None else None
             # judge the value before binding: `x = x.to(d)` reads the old x
-            tensor = value is not None and self._is_tensor(value, scope)
-            module = value is not None and self._makes_torch_module(value, scope)
+            kind = self._value_kind(value, scope) if value is not None else None
             scope.bind(target.id, alias)
-            if value is None:
-                return
-            if tensor:
-                scope.mark_tensor(target.id)
-            scope.mark_module_instance(target.id, module)
+            if kind is not None:
+                scope.set_kind(target.id, kind)
         elif isinstance(target, ast.Tuple | ast.List):
             if isinstance(value, ast.Tuple | ast.List) and len(value.elts) == len(target.elts):
                 for sub_target, sub_value in zip(target.elts, value.elts, strict=True):
                     self._assign_target(sub_target, sub_value, scope)
                 return
-            # `values, indices = torch.max(x, 1)`: every part of a tensor op's result is a tensor
-            tensor_parts = value is not None and self._is_tensor(value, scope)
+            # `values, indices = torch.max(x, 1)`, `q, k, v = qkv.unbind(0)`: tensor parts
+            kind = self._value_kind(value, scope) if value is not None else None
+            # a layer's output unpacked may be (tensor, dict): only torch ops' parts are known
+            module_output = isinstance(value, ast.Call) and self._is_module_value(value.func, scope)
+            tensor_parts = kind == "tensor_list" or (kind == "tensor" and not module_output)
             for elt in target.elts:
                 inner = elt.value if isinstance(elt, ast.Starred) else elt
                 self._assign_target(inner, None, scope)
@@ -281,9 +292,10 @@ class StatementAnalyzer:
         facts = scope.enclosing_class_facts()
         if facts is None:
             return
-        if self._makes_torch_module(value, scope):
+        kind = self._value_kind(value, scope)
+        if kind == "module" or self._is_module_container(value, scope):
             facts.modules.add(target.attr)
-        elif self._is_tensor(value, scope):
+        elif kind == "tensor":
             facts.tensors.add(target.attr)
 
     def _function_def(self, node: _FunctionNode, scope: Scope) -> None:
@@ -302,19 +314,28 @@ class StatementAnalyzer:
         if node.returns is not None:
             self._expr(node.returns, scope, "annotation")
         scope.bind(node.name, None)
+        if node.returns is not None and self._annotation_is_tensor(node.returns, scope):
+            if scope.kind == "class" and scope.class_facts is not None:
+                scope.class_facts.tensor_methods.add(node.name)
+            else:
+                scope.set_kind(node.name, "tensor_fn")
 
         inner = Scope("function", parent=scope)
         inner.local_names, inner.global_names = names_bound_in(
             node.body, args, self._has_walrus(node)
         )
-        inner.is_forward = node.name == "forward" and scope.kind == "class"
+        inner.is_forward = node.name in ("forward", "construct") and scope.kind == "class"
         positional = [*args.posonlyargs, *args.args]
         for index, arg in enumerate(all_args):
             inner.bind(arg.arg, None)
             is_self = scope.kind == "class" and index == 0 and arg in positional
-            if arg.annotation is not None and self._annotation_is_tensor(arg.annotation, scope):
-                inner.mark_tensor(arg.arg)
-            elif inner.is_forward and not is_self and arg is not args.kwarg:
+            if arg.annotation is not None:
+                kind = self._annotation_kind(arg.annotation, scope)
+                if kind is not None:
+                    inner.set_kind(arg.arg, kind)
+            elif arg.annotation is None and (kind := kind_from_parameter_name(arg.arg)):
+                inner.set_kind(arg.arg, kind)
+            elif inner.is_forward and not is_self and arg is not args.kwarg and not arg.annotation:
                 # forward's inputs are tensors in the overwhelming majority of model code
                 inner.mark_tensor(arg.arg)
         self._deferred.append((node, inner, self._stmt))
@@ -331,9 +352,16 @@ class StatementAnalyzer:
                 self._expr(base, scope, "base-class")
         for kw in node.keywords:
             self._expr(kw.value, scope)
+        if scope.kind in ("module", "class"):
+            # methods of this file's classes: a call of one of them proves nothing about tensors
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
+                    self._module_scope(scope).set_kind(METHOD_DEFINED + item.name, "defined")
         body_scope = Scope("class", parent=scope, class_facts=ClassFacts())
         self._visit_body(node.body, body_scope)
         scope.bind(node.name, None)
+        if any(self._is_module_class(base, scope) for base in node.bases):
+            scope.set_kind(node.name, "module_class")
 
     # ---- expressions ----
 
@@ -380,6 +408,38 @@ class StatementAnalyzer:
                             child, scope, context if context == "annotation" else "reference"
                         )
 
+    def _name_says_tensor(self, func: ast.Attribute, scope: Scope) -> bool:
+        """Only tensors have this method, and the receiver is not something we know better:
+        `self`, an imported module (np.bincount), or a class of this file defining it."""
+        if func.attr not in TENSOR_ONLY_METHODS:
+            return False
+        if self._is_size(func.value, scope):
+            return False
+        if scope.kind_of(METHOD_DEFINED + func.attr) == "defined":
+            return False
+        receiver = func.value
+        while isinstance(receiver, ast.Attribute):
+            receiver = receiver.value
+        if isinstance(receiver, ast.Name):
+            return receiver.id not in ("self", "cls") and scope.kind_of(receiver.id) != "import"
+        return True
+
+    def _registered_tensor(self, node: ast.Call, func: ast.Attribute, scope: Scope) -> None:
+        """`self.register_buffer("mean", t)`: later `self.mean` is a tensor."""
+        first = node.args[0] if node.args else None
+        if not (isinstance(func.value, ast.Name) and func.value.id == "self"):
+            return
+        if isinstance(first, ast.Constant) and isinstance(first.value, str):
+            facts = scope.enclosing_class_facts()
+            if facts is not None:
+                facts.tensors.add(first.value)
+
+    @staticmethod
+    def _module_scope(scope: Scope) -> Scope:
+        while scope.parent is not None:
+            scope = scope.parent
+        return scope
+
     def _comprehension(self, node: ast.expr, scope: Scope) -> None:
         inner = Scope("comprehension", parent=scope)
         for gen in node.generators:  # type: ignore[attr-defined]
@@ -389,8 +449,7 @@ class StatementAnalyzer:
                 if isinstance(name_node, ast.Name):
                     inner.local_names.add(name_node.id)
                     inner.bind(name_node.id, None)
-            if self._is_tensor(gen.iter, scope) and isinstance(gen.target, ast.Name):
-                inner.mark_tensor(gen.target.id)
+            self._bind_iteration(gen.target, gen.iter, inner)
             for cond in gen.ifs:
                 self._expr(cond, inner)
         if isinstance(node, ast.DictComp):
@@ -408,6 +467,8 @@ class StatementAnalyzer:
             has_star_args=any(isinstance(a, ast.Starred) for a in node.args)
             or any(k.arg is None for k in node.keywords),
         )
+        if isinstance(func, ast.Attribute) and func.attr in _REGISTERS_TENSOR:
+            self._registered_tensor(node, func, scope)
         qualified = self._resolve_chain(func, scope)
         rule = None
         if qualified is None and isinstance(func, ast.Attribute):
@@ -416,7 +477,10 @@ class StatementAnalyzer:
             self._add(qualified, self._span(func), "call", call=shape)
         elif rule is not None:
             self._expr(func.value, scope)
-            self._add(PATTERN + rule, self._attr_span(func), "pattern", call=shape)
+            # `.data.<op>_()` is an in-place update of a tensor's storage, whatever owns it
+            on_tensor = rule == "param-data-inplace" or self._is_tensor(func.value, scope)
+            span = self._attr_span(func)
+            self._add(PATTERN + rule, span, "pattern", call=shape, tensor_receiver=on_tensor)
         elif isinstance(func, ast.Attribute) and self._is_tensor(func.value, scope):
             self._expr(func.value, scope)
             self._add(
@@ -425,64 +489,26 @@ class StatementAnalyzer:
                 "tensor-method",
                 confidence="likely",
                 call=shape,
+                tensor_receiver=True,
             )
+        elif isinstance(func, ast.Attribute) and self._name_says_tensor(func, scope):
+            # Only the method name says "tensor" (nothing else in Python has `unsqueeze`):
+            # a possible finding, a hint at most; the receiver counts as a tensor from now on.
+            self._expr(func.value, scope)
+            self._add(
+                f"torch.Tensor.{func.attr}",
+                self._attr_span(func),
+                "tensor-method",
+                confidence="possible",
+                call=shape,
+                tensor_receiver=True,
+            )
+            if isinstance(func.value, ast.Name) and scope.kind_of(func.value.id) is None:
+                if func.value.id in scope.bindings or scope.kind != "module":
+                    scope.mark_tensor(func.value.id)
         else:
             self._expr(func, scope)
         for arg in node.args:
             self._expr(arg, scope)
         for kw in node.keywords:
             self._expr(kw.value, scope)
-
-    # ---- local evidence that an expression is a tensor or makes an nn.Module ----
-
-    def _annotation_is_tensor(self, node: ast.expr, scope: Scope) -> bool:
-        return self._resolve_chain(node, scope) in ("torch.Tensor", "torch.nn.Parameter")
-
-    def _makes_torch_module(self, node: ast.expr, scope: Scope) -> bool:
-        if not isinstance(node, ast.Call):
-            return False
-        qualified = self._resolve_chain(node.func, scope)
-        if qualified is None or not qualified.startswith("torch.nn."):
-            return False
-        last = qualified.rsplit(".", 1)[-1]
-        return last[:1].isupper() and last != "Parameter"
-
-    def _is_tensor(self, node: ast.expr, scope: Scope) -> bool:
-        match node:
-            case ast.Name():
-                return scope.is_tensor_name(node.id)
-            case ast.Call():
-                return self._call_returns_tensor(node, scope)
-            case ast.BinOp():
-                return self._is_tensor(node.left, scope) or self._is_tensor(node.right, scope)
-            case ast.UnaryOp():
-                return self._is_tensor(node.operand, scope)
-            case ast.Subscript():
-                return self._is_tensor(node.value, scope)
-            case ast.IfExp():
-                return self._is_tensor(node.body, scope) or self._is_tensor(node.orelse, scope)
-            case ast.Attribute():
-                if node.attr in TENSOR_ATTRIBUTES:
-                    return self._is_tensor(node.value, scope)
-                if isinstance(node.value, ast.Name) and node.value.id == "self":
-                    facts = scope.enclosing_class_facts()
-                    return facts is not None and node.attr in facts.tensors
-                return False
-        return False
-
-    def _call_returns_tensor(self, node: ast.Call, scope: Scope) -> bool:
-        func = node.func
-        qualified = self._resolve_chain(func, scope)
-        if qualified is not None:
-            return returns_tensor_from_torch_call(qualified)
-        if isinstance(func, ast.Attribute):
-            if isinstance(func.value, ast.Name) and func.value.id == "self":
-                facts = scope.enclosing_class_facts()
-                if facts is not None and func.attr in facts.modules:
-                    return True
-            if self._is_tensor(func.value, scope):
-                return returns_tensor_from_method(func.attr)
-            return False
-        if isinstance(func, ast.Name):
-            return scope.is_module_instance(func.id)
-        return False

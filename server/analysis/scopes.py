@@ -20,6 +20,17 @@ class ClassFacts:
 
     modules: set[str] = field(default_factory=set)  # self.conv = nn.Conv2d(...)
     tensors: set[str] = field(default_factory=set)  # self.w = nn.Parameter(...), buffers
+    tensor_methods: set[str] = field(default_factory=set)  # methods seen returning a tensor
+
+
+# What a local name holds, when local evidence says so.
+#   tensor       a torch.Tensor (or Parameter)
+#   module       an nn.Module instance: calling it gives a tensor
+#   tensor_list  a list/tuple of tensors (torch.split results, [self.a(x), self.b(x)])
+#   tensor_dict  a mapping to tensors (state_dict())
+#   loader       a DataLoader: iterating it gives batches of tensors
+#   tensor_fn    a function of this file that returns a tensor (annotated `-> Tensor`)
+ValueKind = str
 
 
 @dataclass(slots=True)
@@ -32,10 +43,10 @@ class Scope:
     # Every name assigned somewhere in this function (Python makes them local everywhere in it).
     local_names: set[str] = field(default_factory=set)
     global_names: set[str] = field(default_factory=set)
-    tensors: set[str] = field(default_factory=set)  # names known to hold a torch.Tensor
-    module_instances: set[str] = field(default_factory=set)  # names holding an nn.Module
+    value_kinds: dict[str, ValueKind] = field(default_factory=dict)
     class_facts: ClassFacts | None = None  # for a class scope, and methods point at it
     is_forward: bool = False
+    returns_tensor: bool = False  # a `return` in this function gives back a tensor
     # The module scope logs every change it undergoes, so an incremental update can rebuild
     # the bindings in force before any top-level statement (see server.analysis.incremental).
     ops: list[tuple[str, str, str | None]] | None = None
@@ -60,57 +71,53 @@ class Scope:
     def bind(self, name: str, qualified: str | None) -> None:
         self.bindings[name] = qualified
         if qualified is None:
-            self.tensors.discard(name)
+            self.value_kinds.pop(name, None)
         if self.ops is not None:
             self.ops.append(("bind", name, qualified))
 
-    def mark_tensor(self, name: str) -> None:
-        self.tensors.add(name)
-        if self.ops is not None:
-            self.ops.append(("tensor", name, None))
-
-    def mark_module_instance(self, name: str, is_module: bool) -> None:
-        if is_module:
-            self.module_instances.add(name)
+    def set_kind(self, name: str, kind: ValueKind | None) -> None:
+        if kind is None:
+            self.value_kinds.pop(name, None)
         else:
-            self.module_instances.discard(name)
+            self.value_kinds[name] = kind
         if self.ops is not None:
-            self.ops.append(("module" if is_module else "not-module", name, None))
+            self.ops.append(("kind", name, kind))
+
+    def mark_tensor(self, name: str) -> None:
+        self.set_kind(name, "tensor")
 
     def replay(self, ops: list[tuple[str, str, str | None]]) -> None:
         """Apply logged changes (from another run) to this scope, logging them again."""
         for op, name, value in ops:
             if op == "bind":
                 self.bind(name, value)
-            elif op == "tensor":
-                self.mark_tensor(name)
             else:
-                self.mark_module_instance(name, op == "module")
+                self.set_kind(name, value)
 
-    def state(self) -> tuple[dict[str, str | None], frozenset[str], frozenset[str]]:
-        return dict(self.bindings), frozenset(self.tensors), frozenset(self.module_instances)
+    def state(self) -> tuple[dict[str, str | None], dict[str, ValueKind]]:
+        return dict(self.bindings), dict(self.value_kinds)
+
+    def kind_of(self, name: str) -> ValueKind | None:
+        scope: Scope | None = self
+        while scope is not None:
+            if scope.kind == "class" and scope is not self:
+                scope = scope.parent
+                continue
+            kind = scope.value_kinds.get(name)
+            if kind is not None:
+                return kind
+            if name in scope.bindings or name in scope.local_names:
+                return None
+            if scope.kind == "module":
+                return None
+            scope = scope.parent
+        return None
 
     def is_tensor_name(self, name: str) -> bool:
-        scope: Scope | None = self
-        while scope is not None:
-            if name in scope.tensors:
-                return True
-            if name in scope.bindings or name in scope.local_names:
-                return False
-            if scope.kind == "module":
-                return False
-            scope = scope.parent
-        return False
+        return self.kind_of(name) == "tensor"
 
     def is_module_instance(self, name: str) -> bool:
-        scope: Scope | None = self
-        while scope is not None:
-            if name in scope.module_instances:
-                return True
-            if name in scope.bindings or name in scope.local_names:
-                return False
-            scope = scope.parent
-        return False
+        return self.kind_of(name) == "module"
 
     def enclosing_class_facts(self) -> ClassFacts | None:
         scope: Scope | None = self
