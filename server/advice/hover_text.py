@@ -7,6 +7,10 @@ from mapping_db.store import MappingDB
 from server.advice.assess import _CATEGORY_PHRASES, lookup_entry
 from server.advice.compliance import PATTERN_PREFIX, rule_for_name, rule_markdown
 
+_EVIDENCE = {
+    "likely": "_Receiver judged a tensor from data flow in this file._",
+    "possible": "_Receiver guessed a tensor from the method name alone (only tensors have it)._",
+}
 _STATUS_WORDS = {
     "mapped": "mapped",
     "mapped-with-differences": "mapped with differences",
@@ -23,44 +27,45 @@ _KIND_WORDS = {
 }
 
 
-def hover_markdown(db: MappingDB, qualified_name: str, device: str, likely: bool = False) -> str:
+def hover_markdown(
+    db: MappingDB, qualified_name: str, device: str, confidence: str = "certain"
+) -> str:
     rule = rule_for_name(qualified_name)
     if rule is not None and qualified_name.startswith(PATTERN_PREFIX):
         return rule_markdown(rule)
     entry = lookup_entry(db, qualified_name)
     if entry is None:
-        text = _unknown(qualified_name, likely)
+        text = _unknown(qualified_name, confidence)
     else:
-        text = _entry_markdown(db, entry, device, likely)
+        text = _entry_markdown(db, entry, device, confidence)
     if rule is not None:
         text = rule_markdown(rule) + "\n\n---\n\n" + text
     return text
 
 
-# Hover text depends only on (database, entry, device, likely): build it once.
-_CACHE: dict[tuple[int, str, str, bool], str] = {}
+# Hover text depends only on (database, entry, device, confidence): build it once.
+_CACHE: dict[tuple[int, str, str, str], str] = {}
 
 
-def _entry_markdown(db: MappingDB, entry: Entry, device: str, likely: bool) -> str:
-    key = (id(db), entry.torch_api, device, likely)
+def _entry_markdown(db: MappingDB, entry: Entry, device: str, confidence: str) -> str:
+    key = (id(db), entry.torch_api, device, confidence)
     text = _CACHE.get(key)
     if text is None:
         if len(_CACHE) > 4096:
             _CACHE.clear()
-        text = _CACHE[key] = _build_entry_markdown(db, entry, device, likely)
+        text = _CACHE[key] = _build_entry_markdown(db, entry, device, confidence)
     return text
 
 
-def _build_entry_markdown(db: MappingDB, entry: Entry, device: str, likely: bool) -> str:
+def _build_entry_markdown(db: MappingDB, entry: Entry, device: str, confidence: str) -> str:
     lines: list[str] = []
     target = db.pick_target(entry, device)
     head = f"**{entry.torch_api}**"
     if target is not None:
         head += f" → **{target.api}**"
     lines.append(f"{head} · {_STATUS_WORDS.get(entry.status, entry.status)}")
-    if likely:
-        lines.append("")
-        lines.append("_Receiver judged a tensor from local evidence._")
+    if confidence in _EVIDENCE:
+        lines += ["", _EVIDENCE[confidence]]
     if entry.note:
         lines += ["", entry.note]
     if target is not None:
@@ -127,9 +132,9 @@ def _links(entry: Entry, target: Target | None) -> list[str]:
     return links
 
 
-def _unknown(qualified_name: str, likely: bool) -> str:
+def _unknown(qualified_name: str, confidence: str) -> str:
     lines = [f"**{qualified_name}** · not in the mapping database yet"]
-    if likely:
-        lines += ["", "_Receiver judged a tensor from local evidence._"]
+    if confidence in _EVIDENCE:
+        lines += ["", _EVIDENCE[confidence]]
     lines += ["", "Search the tables with `mindport db search`."]
     return "\n".join(lines)

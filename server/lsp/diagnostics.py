@@ -103,7 +103,11 @@ def build_diagnostics(server: MindportServer, state: DocumentState) -> list[dict
             continue
         severity = _SEVERITY[level].value
         if likely:
-            severity = max(severity, types.DiagnosticSeverity.Information.value)
+            # evidence, not proof: never louder than information; a name-only guess is a hint
+            cap = types.DiagnosticSeverity.Information.value
+            if assessment.reference.confidence == "possible":
+                cap = types.DiagnosticSeverity.Hint.value
+            severity = max(severity, cap)
         diagnostic = {
             "range": _range_dict(codec, lines, assessment.reference.span),
             "message": assessment.message,

@@ -28,7 +28,7 @@ def register(server: MindportServer) -> None:
         if ref is None:
             return None
         text = hover_markdown(
-            ls.db, ref.qualified_name, ls.settings.device, likely=ref.confidence != "certain"
+            ls.db, ref.qualified_name, ls.settings.device, confidence=ref.confidence
         )
         return types.Hover(
             contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text),
