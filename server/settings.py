@@ -51,6 +51,8 @@ class Settings:
     tensor_methods: bool = True
     # Check the `python` interpreter (torch, mindspore, NumPy, device) when the server starts.
     doctor_at_start: bool = True
+    # Ask jedi (in the background, with a time budget) about receivers local evidence leaves open.
+    jedi: bool = True
 
     def merged(self, raw: dict[str, Any] | None, origin: str) -> tuple[Settings, list[str]]:
         """Apply user-provided values; returns the new settings and messages for bad values."""
@@ -128,6 +130,7 @@ _CHECKERS = {
     "severity": _check_severity,
     "tensor_methods": _check_bool,
     "doctor_at_start": _check_bool,
+    "jedi": _check_bool,
 }
 _KEY_ALIASES = {
     "mindsporeVersion": "mindspore_version",

@@ -88,7 +88,7 @@ async def client(lsp_client: LanguageClient):
     await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=client_capabilities("neovim@v0.7.0"),
-            initialization_options={"device": "CPU", "doctorAtStart": False},
+            initialization_options={"device": "CPU", "doctorAtStart": False, "jedi": False},
         )
     )
     yield
@@ -101,7 +101,7 @@ async def pull_client(lsp_client: LanguageClient):
     await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=client_capabilities("neovim@v0.11.0"),
-            initialization_options={"doctorAtStart": False},
+            initialization_options={"doctorAtStart": False, "jedi": False},
         )
     )
     yield
@@ -310,3 +310,33 @@ async def test_form_feed_line_does_not_shift_columns(client: LanguageClient) -> 
     (conv,) = [d for d in diagnostics if "Conv2d" in d.message]
     line = text.split("\n")[2]
     assert conv.range.start == types.Position(2, utf16_column(line, line.index("nn.Conv2d")))
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
+async def jedi_client(lsp_client: LanguageClient):
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities("neovim@v0.7.0"),
+            initialization_options={"doctorAtStart": False},
+        )
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_jedi_confirms_receivers_local_evidence_cannot(jedi_client: LanguageClient) -> None:
+    text = (
+        "import torch\n\n\ndef make():\n    return torch.ones(2)\n\n\n"
+        "def use():\n    y = make()\n    return y.size(0)\n"
+    )
+    await open_document(jedi_client, text)
+    first = await diagnostics_after(jedi_client)
+    assert not [d for d in first if "torch.Tensor.size" in d.message]  # local evidence: none
+    for _ in range(60):  # jedi warms up (seconds) and answers in the background
+        diagnostics = await diagnostics_after(jedi_client)
+        found = [d for d in diagnostics if "torch.Tensor.size" in d.message]
+        if found:
+            break
+    assert found and found[0].severity == types.DiagnosticSeverity.Information
+    hovered = await hover_text(jedi_client, position_of(text, "y.size", 3))
+    assert hovered is not None and "inferred a tensor by jedi" in hovered

@@ -30,6 +30,7 @@ async def configured(lsp_client: LanguageClient):
                 "device": "TPU",
                 "severity": {"differences": "loud"},
                 "doctorAtStart": False,
+                "jedi": False,
             },
         )
     )

@@ -44,7 +44,10 @@ def lookup_entry(db: MappingDB, qualified_name: str) -> Entry | None:
 
 
 def assess(ref: TorchReference, db: MappingDB, device: str) -> Assessment | None:
-    """None when the reference is a module path (e.g. `torch.nn` used as a value)."""
+    """None when the reference is a module path (e.g. `torch.nn` used as a value), or an
+    unresolved tensor-method candidate (see server.analysis.findings.Confidence)."""
+    if ref.confidence == "unresolved":
+        return None
     call = ref.call
     verdict = _judge(
         db,

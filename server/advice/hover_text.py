@@ -9,6 +9,7 @@ from server.advice.compliance import PATTERN_PREFIX, rule_for_name, rule_markdow
 
 _EVIDENCE = {
     "likely": "_Receiver judged a tensor from data flow in this file._",
+    "inferred": "_Receiver inferred a tensor by jedi._",
     "possible": "_Receiver guessed a tensor from the method name alone (only tensors have it)._",
 }
 _STATUS_WORDS = {

@@ -17,8 +17,10 @@ from typing import Literal
 Context = Literal["call", "base-class", "annotation", "reference", "tensor-method", "pattern"]
 
 # "certain": resolved through imports; "likely": a tensor method on a receiver that local
-# data flow says is a tensor; "possible": only the method's name says so (hints only).
-Confidence = Literal["certain", "likely", "possible"]
+# data flow says is a tensor; "possible": only the method's name says so (hints only);
+# "unresolved": a Tensor method name on a receiver nothing here can judge: not a finding
+# until the jedi fallback confirms it (server.analysis.jedi_fallback), then "inferred".
+Confidence = Literal["certain", "likely", "inferred", "possible", "unresolved"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from server.analysis.findings import (
 from server.analysis.patterns import is_data_assignment, method_call_rule
 from server.analysis.scopes import ClassFacts, Scope, names_bound_in
 from server.analysis.tensor_evidence import kind_from_parameter_name
-from server.analysis.tensor_only_methods import TENSOR_ONLY_METHODS
+from server.analysis.tensor_only_methods import TENSOR_METHODS, TENSOR_ONLY_METHODS
 from server.analysis.value_evidence import ValueEvidence
 
 _FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -424,6 +424,19 @@ class StatementAnalyzer(ValueEvidence):
             return receiver.id not in ("self", "cls") and scope.kind_of(receiver.id) != "import"
         return True
 
+    def _undecided_receiver(self, func: ast.Attribute, scope: Scope) -> bool:
+        if func.attr not in TENSOR_METHODS or self._is_size(func.value, scope):
+            return False
+        receiver = func.value
+        while isinstance(receiver, ast.Attribute | ast.Subscript | ast.Call):
+            receiver = receiver.func if isinstance(receiver, ast.Call) else receiver.value
+        if isinstance(receiver, ast.Name):
+            if receiver.id in ("self", "cls") and func.value is receiver:
+                return False
+            kind = scope.kind_of(receiver.id)
+            return kind not in ("import", "module", "module_class") or func.value is not receiver
+        return isinstance(receiver, ast.Constant) is False
+
     def _registered_tensor(self, node: ast.Call, func: ast.Attribute, scope: Scope) -> None:
         """`self.register_buffer("mean", t)`: later `self.mean` is a tensor."""
         first = node.args[0] if node.args else None
@@ -506,6 +519,13 @@ class StatementAnalyzer(ValueEvidence):
             if isinstance(func.value, ast.Name) and scope.kind_of(func.value.id) is None:
                 if func.value.id in scope.bindings or scope.kind != "module":
                     scope.mark_tensor(func.value.id)
+        elif isinstance(func, ast.Attribute) and self._undecided_receiver(func, scope):
+            # A tensor method name on a receiver local evidence cannot judge: recorded for the
+            # jedi fallback, which confirms or drops it in the background.
+            self._expr(func.value, scope)
+            span = self._attr_span(func)
+            qualified = f"torch.Tensor.{func.attr}"
+            self._add(qualified, span, "tensor-method", confidence="unresolved", call=shape)
         else:
             self._expr(func, scope)
         for arg in node.args:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
+from server.analysis.jedi_fallback import JediFallback
 from server.lsp.code_actions import warm_up
 from server.lsp.commands import doctor_at_start
 from server.lsp.diagnostics import refresh_all
@@ -68,6 +69,9 @@ def register(server: MindportServer) -> None:
             _report(ls, ls.reload_settings())
             refresh_all(ls)
         ls.background(asyncio.to_thread(warm_up))
+        if ls.settings.jedi and ls.jedi is None:
+            ls.jedi = JediFallback(ls.settings.python)
+            ls.jedi.warm()
         if ls.settings.doctor_at_start:
             ls.background(doctor_at_start(ls))
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from mapping_db.store import MappingDB
 from server.advice.assess import Assessment, assess
-from server.analysis.findings import AnalysisResult, SyntaxProblem
+from server.analysis.findings import AnalysisResult, SyntaxProblem, TorchReference
 from server.analysis.incremental import ModuleAnalysis, analyse_module, update_module
 from server.analysis.references import LINE_BREAK
 
@@ -36,13 +36,33 @@ class DocumentState:
     # The current text's lines, split the way LSP counts lines (pygls' TextDocument.lines
     # re-splits the whole text on every access, and also splits on \f and friends).
     lines: list[str] = field(default_factory=list)
+    # Spans of unresolved tensor-method candidates that jedi confirmed (for this version).
+    jedi_confirmed: set = field(default_factory=set)
     _assessments: dict[str, list[Assessment]] = field(default_factory=dict)
+
+    def unresolved(self) -> list[TorchReference]:
+        return [r for r in self.result.references if r.confidence == "unresolved"]
+
+    def confirm(self, spans: set) -> None:
+        self.jedi_confirmed = spans
+        self._assessments = {}
+
+    def judged(self, ref: TorchReference) -> TorchReference | None:
+        """The reference as findings see it: unresolved ones only once jedi confirmed them."""
+        if ref.confidence != "unresolved":
+            return ref
+        if ref.span in self.jedi_confirmed:
+            return replace(ref, confidence="inferred", tensor_receiver=True)
+        return None
 
     def assessments(self, db: MappingDB, device: str) -> list[Assessment]:
         cached = self._assessments.get(device)
         if cached is None:
             cached = [
-                a for ref in self.result.references if (a := assess(ref, db, device)) is not None
+                a
+                for ref in self.result.references
+                if (judged := self.judged(ref)) is not None
+                and (a := assess(judged, db, device)) is not None
             ]
             self._assessments = {device: cached}
         return cached

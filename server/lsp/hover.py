@@ -25,6 +25,7 @@ def register(server: MindportServer) -> None:
         if where is None:
             return None
         ref = state.result.reference_at(*where)
+        ref = state.judged(ref) if ref is not None else None
         if ref is None:
             return None
         text = hover_markdown(

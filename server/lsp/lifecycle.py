@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
+from pygls.uris import to_fs_path
 
-from server.lsp.diagnostics import publish, publish_empty
+from server.lsp.diagnostics import publish, publish_empty, refresh_all
 
 if TYPE_CHECKING:
     from server.lsp.server import MindportServer
@@ -25,8 +27,37 @@ def analyse(server: MindportServer, uri: str, edit: tuple[int, int, str] | None 
     doc = server.workspace.get_text_document(uri)
     if not _is_python(uri, doc.language_id):
         return
-    server.documents.update(uri, doc.version, doc.source, edit)
+    state = server.documents.update(uri, doc.version, doc.source, edit)
     if not server.pulls_diagnostics:
+        publish(server, uri)
+    ask_jedi(server, uri, state)
+
+
+def ask_jedi(server: MindportServer, uri: str, state) -> None:
+    """Send the receivers local evidence left open to jedi; publish what it confirms."""
+    candidates = state.unresolved()
+    if server.jedi is None or not candidates or state.stale:
+        return
+    future = server.jedi.confirm(
+        "\n".join(state.lines), to_fs_path(uri), [r.span for r in candidates]
+    )
+    loop = asyncio.get_running_loop()
+
+    def done(fut) -> None:
+        if fut.cancelled() or fut.exception() is not None:
+            return
+        loop.call_soon_threadsafe(_apply, server, uri, state, fut.result())
+
+    future.add_done_callback(done)
+
+
+def _apply(server: MindportServer, uri: str, state, confirmed: set) -> None:
+    if server.documents.get(uri) is not state or not confirmed:
+        return  # the document changed meanwhile: a newer question is on its way
+    state.confirm(confirmed)
+    if server.pulls_diagnostics:
+        refresh_all(server)
+    else:
         publish(server, uri)
 
 

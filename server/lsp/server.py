@@ -12,6 +12,7 @@ from pygls.uris import to_fs_path
 
 from mapping_db.store import MappingDB, load_database
 from server import __version__
+from server.analysis.jedi_fallback import JediFallback
 from server.lsp.documents import DocumentStore
 from server.settings import Settings, load_settings
 
@@ -33,6 +34,7 @@ class MindportServer(LanguageServer):
         # Bumped on every settings change: part of pulled diagnostics' result ids.
         self.settings_generation = 0
         self._tasks: set[asyncio.Task] = set()
+        self.jedi: JediFallback | None = None
 
     @property
     def db(self) -> MappingDB:

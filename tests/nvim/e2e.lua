@@ -20,7 +20,7 @@ local ok, err = pcall(function()
     name = "mindport",
     cmd = cmd,
     root_dir = vim.fn.getcwd(),
-    init_options = { device = "CPU", doctorAtStart = false },
+    init_options = { device = "CPU", doctorAtStart = false, jedi = false },
   })
   vim.lsp.buf_attach_client(bufnr, client_id)
   local got = vim.wait(20000, function() return #vim.diagnostic.get(bufnr) > 0 end, 50)
