@@ -9,6 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape as esc
 from rich.table import Table
 
 from mapping_db.model import Entry
@@ -66,7 +67,7 @@ def _show(db: MappingDB, args: argparse.Namespace, console: Console) -> int:
     entry = resolve_name(db, args.name)
     if entry is None:
         close = ", ".join(e.torch_api for e in db.search(args.name.rsplit(".", 1)[-1], limit=5))
-        console.print(f"[red]{args.name}: not in the mapping database.[/]")
+        console.print(f"[red]{esc(args.name)}: not in the mapping database.[/]")
         if close:
             console.print(f"Close matches: {close}")
         return 1
@@ -76,7 +77,7 @@ def _show(db: MappingDB, args: argparse.Namespace, console: Console) -> int:
     picked = db.pick_target(entry, args.device)
     console.print(f"[bold]{entry.torch_api}[/] ({entry.kind}) · {entry.status}")
     if entry.note:
-        console.print(entry.note)
+        console.print(esc(entry.note))
     console.print(f"tables: {', '.join(entry.sources) or '—'}")
     for target in entry.targets:
         mark = f"  [green]← used on {args.device}[/]" if target is picked else ""
@@ -84,20 +85,20 @@ def _show(db: MappingDB, args: argparse.Namespace, console: Console) -> int:
         console.print(f"\n[bold cyan]{target.api}[/]{mark}{off}")
         console.print(f"  from: {', '.join(target.sources)} · category: {target.category}")
         if target.note:
-            console.print(f"  {target.note}")
+            console.print(f"  {esc(target.note)}")
         for fact in target.params:
             phrase = describe_param(fact)
             if phrase:
-                console.print(f"  - {phrase}")
+                console.print(f"  - {esc(phrase)}")
         for name, value in target.set_args.items():
-            console.print(f"  - set {name}={value}")
+            console.print(f"  - set {name}={esc(value)}")
         for name, values in target.unsupported.items():
-            console.print(f"  - {name}: {', '.join(values)} not supported")
+            console.print(f"  - {name}: {esc(', '.join(values))} not supported")
         for link in (target.diff_url, target.url):
             if link:
-                console.print(f"  {link}")
+                console.print(f"  {link}", soft_wrap=True)
     if entry.torch_url:
-        console.print(f"\ntorch: {entry.torch_url}")
+        console.print(f"\ntorch: {entry.torch_url}", soft_wrap=True)
     return 0
 
 

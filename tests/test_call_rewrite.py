@@ -155,3 +155,14 @@ def test_value_transform_and_argument_reference() -> None:
     assert rewrite_call("nn.MaxPool2d(kernel_size=2, stride=1)", pool).text == (
         "mindspore.nn.MaxPool2d(kernel_size=2, stride=1)"
     )
+
+
+def test_torch_only_keyword_without_drop_rule_is_refused() -> None:
+    loader = Target(
+        api="mindspore.dataset.GeneratorDataset",
+        sources=("r2.4.10",),
+        category="diff",
+        params=(ParamFact("batch_size", None, "torch-only", "1"),),
+    )
+    with pytest.raises(FixRefused, match="batch_size"):
+        rewrite_call("DataLoader(ds, batch_size=8)", loader)

@@ -80,3 +80,15 @@ def test_missing_path_and_settings_from_pyproject(tmp_path: Path) -> None:
     (tmp_path / "m.py").write_text("import torch\n")
     out = scan("m.py", cwd=tmp_path)
     assert "device: expected one of CPU, GPU, Ascend" in out.stderr
+
+
+def test_db_show_prints_notes_verbatim() -> None:
+    # square brackets in notes are text, not console markup
+    out = subprocess.run(
+        [sys.executable, "-m", "server.cli", "db", "show", "Tensor.size"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0
+    assert "x.shape[d]" in out.stdout.replace("\n", "")

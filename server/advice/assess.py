@@ -182,9 +182,20 @@ def _category_phrase(target: Target) -> str:
     return _CATEGORY_PHRASES.get(target.category, target.category)
 
 
+# Categories where renaming the API is not enough unless the data maps the parameters.
+_ARGUMENTS_DIFFER = frozenset({"diff", "overload", "param-count", "other"})
+
+
 def _fix_blocker(target: Target, context: str, star_args: bool) -> str | None:
     if star_args and (target.rename or target.set_args or target.defaults):
         return "the call passes *args/**kwargs, so its keywords cannot be translated safely"
+    if (
+        context in ("call", "tensor-method")
+        and target.category in _ARGUMENTS_DIFFER
+        and not target.torch_params
+        and target.api not in ("mindspore.Tensor.shape", "mindspore.Tensor.dtype")
+    ):
+        return "the argument lists differ and their mapping is not in the data: port by hand"
     if context == "tensor-method" and not target.api.startswith("mindspore.Tensor."):
         return f"{target.api} is not a Tensor method; rewrite the call by hand"
     return None

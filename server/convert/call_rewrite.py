@@ -174,12 +174,18 @@ def _keyword(
             changes.append(f"drop {name}={code}")
             return None
         raise FixRefused(f"MindSpore has no `{name}`; {name}={code} needs a manual port")
+    if name in _torch_only(target):
+        raise FixRefused(f"MindSpore's {target.api} has no `{name}`: port this call by hand")
     if name in target.rename:
         new = target.rename[name]
         given.add(new)
         changes.append(f"{name} → {new}")
         return arg.with_changes(keyword=cst.Name(new))
     return arg
+
+
+def _torch_only(target: Target) -> set[str]:
+    return {f.torch for f in target.params if f.kind == "torch-only" and f.torch}
 
 
 def _code(node: cst.CSTNode) -> str:

@@ -7,6 +7,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape as esc
 from rich.table import Table
 
 from server import __version__
@@ -66,14 +67,16 @@ def render_table(reports: list[FileReport], settings: Settings, console: Console
         target = first.target.api if first.target is not None else "—"
         care = _care_summary(api, items)
         kind = first.kind
-        table.add_row(api, str(len(items)), target, f"[{_STYLE[kind]}]{_LABEL[kind]}[/]", care)
+        table.add_row(api, str(len(items)), target, f"[{_STYLE[kind]}]{_LABEL[kind]}[/]", esc(care))
     console.print(table)
     for report in reports:
         if report.syntax_error is not None:
             err = report.syntax_error
-            console.print(f"[red]{report.path}:{err.line + 1}: syntax error: {err.message}[/]")
+            console.print(
+                f"[red]{esc(str(report.path))}:{err.line + 1}: syntax error: {esc(err.message)}[/]"
+            )
         if report.skipped:
-            console.print(f"[dim]{report.path}: skipped ({report.skipped})[/]")
+            console.print(f"[dim]{esc(str(report.path))}: skipped ({esc(report.skipped)})[/]")
     counts: dict[str, int] = defaultdict(int)
     for items in by_api.values():
         for a in items:

@@ -17,6 +17,7 @@ Modes (all compile ``Net.construct`` to a static graph on CPU, none warns about 
 import argparse
 import importlib.util
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -44,7 +45,8 @@ def _source(case: str, variant: str) -> str:
 
 def _first_line(exc: BaseException) -> str:
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return f"{type(exc).__name__}: {lines[0][:200] if lines else ''}".rstrip(": ")
+    first = re.sub(r"0x[0-9a-fA-F]+", "0x?", lines[0])[:200] if lines else ""  # addresses vary
+    return f"{type(exc).__name__}: {first}".rstrip(": ")
 
 
 def run_variant(case: str, variant: str, mode: str) -> str:
@@ -80,10 +82,12 @@ def run_variant(case: str, variant: str, mode: str) -> str:
 
 def run_in_child(case: str, variant: str, mode: str) -> str:
     cmd = [sys.executable, str(Path(__file__).resolve()), case, variant, "--mode", mode]
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        return f"Timeout: no result after {TIMEOUT_S}s"
+    # cwd: mindspore writes rank_0/om/analyze_fail.ir into the working directory on failure
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S, cwd=tmp)
+        except subprocess.TimeoutExpired:
+            return f"Timeout: no result after {TIMEOUT_S}s"
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith("{"):
             return json.loads(line)["result"]
