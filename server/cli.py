@@ -47,6 +47,9 @@ def _scan(args: argparse.Namespace) -> int:
     if args.device:
         settings, more = settings.merged({"device": args.device}, "--device")
         problems += more
+    if args.mode:
+        settings, more = settings.merged({"mode": args.mode}, "--mode")
+        problems += more
     err = Console(stderr=True)
     for problem in problems:
         err.print(f"[yellow]warning:[/] {problem}")
@@ -70,7 +73,7 @@ def _scan(args: argparse.Namespace) -> int:
         def advance(report) -> None:
             progress.update(task, advance=1, description=str(report.path))
 
-        reports = scan_paths(args.paths, db, settings.device, on_file=advance)
+        reports = scan_paths(args.paths, db, settings.device, on_file=advance, mode=settings.mode)
     if args.format == "json":
         sys.stdout.write(render_json(reports, settings) + "\n")
     elif args.format == "sarif":
@@ -82,7 +85,8 @@ def _scan(args: argparse.Namespace) -> int:
     errors = count_errors(reports, settings)
     if errors and args.format == "table":
         err.print(
-            f"[red]{errors} error(s)[/]: torch APIs with no MindSpore equivalent or syntax errors"
+            f"[red]{errors} error(s)[/]: findings at error severity "
+            "(no MindSpore equivalent, graph mode, syntax)"
         )
     return 1 if errors else 0
 
@@ -106,6 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("paths", nargs="+", type=Path)
     scan.add_argument("--format", choices=["table", "json", "sarif"], default="table")
     scan.add_argument("--device", help="CPU, GPU or Ascend (default: settings, then CPU)")
+    scan.add_argument(
+        "--mode",
+        choices=["pynative", "graph"],
+        help="execution mode of the port; graph also reports Python that mindspore.jit rejects",
+    )
     scan.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     scan.add_argument("--width", type=int, help="table width (default: the terminal's)")
     scan.set_defaults(handler=_scan)

@@ -17,9 +17,11 @@ from typing import Any, Literal
 log = logging.getLogger(__name__)
 
 Device = Literal["CPU", "GPU", "Ascend"]
+Mode = Literal["pynative", "graph"]
 Severity = Literal["error", "warning", "information", "hint", "off"]
 
 DEVICES: tuple[str, ...] = ("CPU", "GPU", "Ascend")
+MODES: tuple[str, ...] = ("pynative", "graph")
 SEVERITIES: tuple[str, ...] = ("error", "warning", "information", "hint", "off")
 
 # What kind of finding a diagnostic reports; each has its own configurable severity.
@@ -53,6 +55,10 @@ class Settings:
     doctor_at_start: bool = True
     # Ask jedi (in the background, with a time budget) about receivers local evidence leaves open.
     jedi: bool = True
+    # How the ported network will run: "pynative" (eager, MindSpore's default) or "graph"
+    # (mindspore.jit / GRAPH_MODE). In graph mode, Python inside construct that the graph
+    # compiler rejects is reported (kind graph_mode).
+    mode: Mode = "pynative"
 
     def merged(self, raw: dict[str, Any] | None, origin: str) -> tuple[Settings, list[str]]:
         """Apply user-provided values; returns the new settings and messages for bad values."""
@@ -84,6 +90,14 @@ def _check_device(value: Any, _: Settings) -> tuple[bool, Any, str]:
             if value.lower() == device.lower():
                 return True, device, ""
     return False, None, f"expected one of {', '.join(DEVICES)}, got {value!r}"
+
+
+def _check_mode(value: Any, _: Settings) -> tuple[bool, Any, str]:
+    if isinstance(value, str):
+        word = value.strip().lower().removesuffix("_mode")
+        if word in MODES:
+            return True, word, ""
+    return False, None, f"expected one of {', '.join(MODES)}, got {value!r}"
 
 
 def _check_version(value: Any, _: Settings) -> tuple[bool, Any, str]:
@@ -131,6 +145,7 @@ _CHECKERS = {
     "tensor_methods": _check_bool,
     "doctor_at_start": _check_bool,
     "jedi": _check_bool,
+    "mode": _check_mode,
 }
 _KEY_ALIASES = {
     "mindsporeVersion": "mindspore_version",
@@ -140,6 +155,9 @@ _KEY_ALIASES = {
     "doctorAtStart": "doctor_at_start",
     "doctor-at-start": "doctor_at_start",
     "interpreter": "python",
+    "executionMode": "mode",
+    "execution_mode": "mode",
+    "execution-mode": "mode",
 }
 
 

@@ -121,6 +121,136 @@ RULES: dict[str, Rule] = {
     )
 }
 
+# Python that MindSpore's graph compiler rejects inside construct (and the methods it calls);
+# the analysis finds them (server.analysis.graph_mode) and reports them only in graph mode.
+# Each was confirmed failing with MindSpore 2.10 on CPU (tests/data/graph_mode/README.md).
+GRAPH_DOCS = "https://www.mindspore.cn/tutorials/en/master/compile"
+_GRAPH_RULES: tuple[tuple[str, str, str, str], ...] = (
+    (
+        "graph-try",
+        "try statement",
+        "statements",
+        "Graph mode has no try/except/finally (\"Unsupported statement 'Try'\"). Check shapes or "
+        "values before the operation instead of catching the error.",
+    ),
+    (
+        "graph-with",
+        "with statement",
+        "statements",
+        "Graph mode accepts `with` only on a mindspore.jit_class object. `with torch.no_grad()` "
+        "becomes mindspore.ops.stop_gradient on the values that must not get gradients; drop other "
+        "context managers from construct.",
+    ),
+    (
+        "graph-del",
+        "del statement",
+        "statements",
+        "Graph mode has no `del` (\"Unsupported statement 'Delete'\"); drop it, the graph frees "
+        "intermediate values itself.",
+    ),
+    (
+        "graph-nonlocal",
+        "nonlocal statement",
+        "statements",
+        "Graph mode has no `nonlocal`; let the nested function return the new value.",
+    ),
+    (
+        "graph-import",
+        "import inside construct",
+        "statements",
+        "Graph mode cannot compile an import statement; import at module level.",
+    ),
+    (
+        "graph-class",
+        "class defined inside construct",
+        "statements",
+        "Graph mode cannot compile a class statement; define the class at module level.",
+    ),
+    (
+        "graph-match",
+        "match statement",
+        "statements",
+        "Graph mode has no match/case (\"Unsupported statement 'Match'\"); use if/elif.",
+    ),
+    (
+        "graph-raise",
+        "raising a user-defined exception",
+        "statements",
+        "Graph mode raises only Python's built-in exception types (ValueError, TypeError, "
+        "RuntimeError...); raise one of those with the same message.",
+    ),
+    (
+        "graph-async",
+        "async construct",
+        "static_graph",
+        "construct cannot be a coroutine in graph mode; make it a plain `def`.",
+    ),
+    (
+        "graph-yield",
+        "generator (yield) in the compiled code",
+        "static_graph",
+        "Graph mode cannot compile `yield` or `yield from`, also in helper methods construct "
+        "calls; return a list or tuple instead.",
+    ),
+    (
+        "graph-walrus",
+        "assignment expression (:=)",
+        "static_graph",
+        "Graph mode cannot compile `:=` (\"Unsupported expression 'NamedExpr'\"); assign first, "
+        "then test.",
+    ),
+    (
+        "graph-set",
+        "set literal or set comprehension",
+        "static_graph",
+        "Graph mode has no set type; use a tuple (for membership tests too).",
+    ),
+    (
+        "graph-parameter",
+        "Parameter created in construct",
+        "static_graph",
+        "A mindspore.Parameter cannot be created inside construct; create it in __init__ and "
+        "update it with ops.assign.",
+    ),
+    (
+        "graph-reversed",
+        "reversed() over a layer list",
+        "static_graph",
+        "reversed() on a CellList fails to compile; iterate over the slice `self.layers[::-1]`.",
+    ),
+    (
+        "graph-cell-container",
+        "plain list, tuple or dict of layers",
+        "static_graph",
+        "Layers kept in a plain list/tuple/dict are not registered as sub-cells, and in graph "
+        "mode their parameters clash by name (\"its name 'weight' already exists\"). Use "
+        "nn.CellList / nn.CellDict (torch: nn.ModuleList / nn.ModuleDict).",
+    ),
+    (
+        "graph-recursion",
+        "recursion on a tensor condition",
+        "static_graph",
+        "Graph mode unrolls recursion at compile time, so a stopping condition that depends on "
+        "tensor values never ends (call depth limit 1000). Use a while loop on the condition.",
+    ),
+    (
+        "graph-lambda-default",
+        "lambda default bound to a loop variable",
+        "static_graph",
+        "A lambda whose default captures a comprehension variable (`lambda t, k=k: ...`) fails to "
+        "compile; call a method that takes the value as an argument.",
+    ),
+    (
+        "graph-tensor-filter",
+        "comprehension filtered on tensor values",
+        "static_graph",
+        "A comprehension's `if` that depends on tensor values fails to compile (the list length "
+        "would depend on data). Compute all elements and mask or select with ops instead.",
+    ),
+)
+for _id, _title, _page, _note in _GRAPH_RULES:
+    RULES[_id] = Rule(_id, _title, _note, f"{GRAPH_DOCS}/{_page}.html", kind="graph_mode")
+
 # Name prefixes, most specific first: (prefix, exact?, rule id).
 _NAME_RULES: tuple[tuple[str, bool, str], ...] = (
     ("torch.cuda.amp", False, "amp"),
@@ -145,6 +275,11 @@ _NAME_RULES: tuple[tuple[str, bool, str], ...] = (
 PATTERN_PREFIX = "pattern:"
 
 
+def reported_in(qualified_name: str, mode: str) -> bool:
+    """Graph-mode findings count only when the configured execution mode is graph."""
+    return mode == "graph" or not qualified_name.startswith(PATTERN_PREFIX + "graph-")
+
+
 def rule_for_name(qualified_name: str) -> Rule | None:
     if qualified_name.startswith(PATTERN_PREFIX):
         return RULES.get(qualified_name[len(PATTERN_PREFIX) :])
@@ -155,6 +290,7 @@ def rule_for_name(qualified_name: str) -> Rule | None:
 
 
 def rule_markdown(rule: Rule) -> str:
-    return f"**{rule.title}** · needs a different construct in MindSpore\n\n{rule.note}\n\n" + (
-        f"[MindSpore documentation]({rule.link})"
-    )
+    why = "needs a different construct in MindSpore"
+    if rule.kind == "graph_mode":
+        why = "graph mode (mindspore.jit) does not compile this"
+    return f"**{rule.title}** · {why}\n\n{rule.note}\n\n[MindSpore documentation]({rule.link})"

@@ -19,6 +19,7 @@ from server.analysis.findings import (
     SyntaxProblem,
     TorchReference,
 )
+from server.analysis.graph_mode import graph_mode_issues, is_network_class
 from server.analysis.patterns import is_data_assignment, method_call_rule
 from server.analysis.scopes import ClassFacts, Scope, names_bound_in
 from server.analysis.tensor_evidence import kind_from_parameter_name
@@ -359,9 +360,20 @@ class StatementAnalyzer(ValueEvidence):
                     self._module_scope(scope).set_kind(METHOD_DEFINED + item.name, "defined")
         body_scope = Scope("class", parent=scope, class_facts=ClassFacts())
         self._visit_body(node.body, body_scope)
+        if is_network_class(node, lambda base: self._is_module_class(base, scope)):
+            self._graph_mode(node, scope)
         scope.bind(node.name, None)
         if any(self._is_module_class(base, scope) for base in node.bases):
             scope.set_kind(node.name, "module_class")
+
+    def _graph_mode(self, node: ast.ClassDef, scope: Scope) -> None:
+        """Findings for Python that graph mode rejects (reported only when mode = graph)."""
+        for issue in graph_mode_issues(node, lambda e: self._makes_torch_module(e, scope)):
+            span = self._span(issue.node)
+            if issue.keyword_width is not None:
+                span = Span(span.line, span.col, span.line, span.col + issue.keyword_width)
+            whole = CallShape(self._span(issue.node), 0, ())
+            self._add(PATTERN + issue.rule, span, "pattern", call=whole)
 
     # ---- expressions ----
 

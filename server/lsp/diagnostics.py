@@ -94,7 +94,7 @@ def build_diagnostics(server: MindportServer, state: DocumentState) -> list[dict
                 "code": "skipped",
             }
         )
-    for assessment in state.assessments(server.db, settings.device):
+    for assessment in state.assessments(server.db, settings.device, settings.mode):
         likely = assessment.reference.confidence != "certain"
         if likely and not settings.tensor_methods:
             continue

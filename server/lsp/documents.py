@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from mapping_db.store import MappingDB
 from server.advice.assess import Assessment, assess
+from server.advice.compliance import reported_in
 from server.analysis.findings import AnalysisResult, SyntaxProblem, TorchReference
 from server.analysis.incremental import ModuleAnalysis, analyse_module, update_module
 from server.analysis.references import LINE_BREAK
@@ -38,7 +39,7 @@ class DocumentState:
     lines: list[str] = field(default_factory=list)
     # Spans of unresolved tensor-method candidates that jedi confirmed (for this version).
     jedi_confirmed: set = field(default_factory=set)
-    _assessments: dict[str, list[Assessment]] = field(default_factory=dict)
+    _assessments: dict[tuple[str, str], list[Assessment]] = field(default_factory=dict)
 
     def unresolved(self) -> list[TorchReference]:
         return [r for r in self.result.references if r.confidence == "unresolved"]
@@ -55,16 +56,17 @@ class DocumentState:
             return replace(ref, confidence="inferred", tensor_receiver=True)
         return None
 
-    def assessments(self, db: MappingDB, device: str) -> list[Assessment]:
-        cached = self._assessments.get(device)
+    def assessments(self, db: MappingDB, device: str, mode: str = "pynative") -> list[Assessment]:
+        cached = self._assessments.get((device, mode))
         if cached is None:
             cached = [
                 a
                 for ref in self.result.references
-                if (judged := self.judged(ref)) is not None
+                if reported_in(ref.qualified_name, mode)
+                and (judged := self.judged(ref)) is not None
                 and (a := assess(judged, db, device)) is not None
             ]
-            self._assessments = {device: cached}
+            self._assessments = {(device, mode): cached}
         return cached
 
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
+from server.advice.compliance import reported_in
 from server.advice.hover_text import hover_markdown
 from server.lsp.positions import from_client_position, span_to_range
 
@@ -26,7 +27,7 @@ def register(server: MindportServer) -> None:
             return None
         ref = state.result.reference_at(*where)
         ref = state.judged(ref) if ref is not None else None
-        if ref is None:
+        if ref is None or not reported_in(ref.qualified_name, ls.settings.mode):
             return None
         text = hover_markdown(
             ls.db, ref.qualified_name, ls.settings.device, confidence=ref.confidence

@@ -11,6 +11,7 @@ from rich.markup import escape as esc
 from rich.table import Table
 
 from server import __version__
+from server.advice.compliance import PATTERN_PREFIX, rule_for_name
 from server.scan.walk import FileReport
 from server.settings import Settings
 
@@ -67,7 +68,13 @@ def render_table(reports: list[FileReport], settings: Settings, console: Console
         target = first.target.api if first.target is not None else "—"
         care = _care_summary(api, items)
         kind = first.kind
-        table.add_row(api, str(len(items)), target, f"[{_STYLE[kind]}]{_LABEL[kind]}[/]", esc(care))
+        table.add_row(
+            _display_name(api),
+            str(len(items)),
+            target,
+            f"[{_STYLE[kind]}]{_LABEL[kind]}[/]",
+            esc(care),
+        )
     console.print(table)
     for report in reports:
         if report.syntax_error is not None:
@@ -87,6 +94,12 @@ def render_table(reports: list[FileReport], settings: Settings, console: Console
         f"{len(reports)} files, {lines:,} lines, {len(by_api)} distinct torch APIs"
         + (f": {summary}" if summary else "")
     )
+
+
+def _display_name(api: str) -> str:
+    """A pattern finding is named by its rule (`try statement`), an API by its name."""
+    rule = rule_for_name(api) if api.startswith(PATTERN_PREFIX) else None
+    return rule.title if rule is not None else api
 
 
 def _care_summary(api: str, items: list) -> str:

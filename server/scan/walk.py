@@ -9,6 +9,7 @@ from pathlib import Path
 
 from mapping_db.store import MappingDB
 from server.advice.assess import Assessment, assess
+from server.advice.compliance import reported_in
 from server.analysis.findings import SyntaxProblem
 from server.analysis.references import find_torch_references
 
@@ -37,7 +38,7 @@ def python_files(paths: list[Path]) -> Iterator[Path]:
                     yield Path(root) / name
 
 
-def scan_file(path: Path, db: MappingDB, device: str) -> FileReport:
+def scan_file(path: Path, db: MappingDB, device: str, mode: str = "pynative") -> FileReport:
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             return FileReport(path, 0, skipped="file too large")
@@ -48,11 +49,13 @@ def scan_file(path: Path, db: MappingDB, device: str) -> FileReport:
         return FileReport(path, 0, skipped="binary file")
     source = raw.decode("utf-8", errors="replace")
     report = FileReport(path, source.count("\n") + (0 if source.endswith("\n") else 1))
-    if "torch" not in source:
+    if "torch" not in source and mode != "graph":
         return report  # no torch reference is possible; skip the parse
     result = find_torch_references(source)
     report.syntax_error = result.syntax_error
     for ref in result.references:
+        if not reported_in(ref.qualified_name, mode):
+            continue
         assessment = assess(ref, db, device)
         if assessment is not None:
             report.assessments.append(assessment)
@@ -64,10 +67,11 @@ def scan_paths(
     db: MappingDB,
     device: str,
     on_file: Callable[[FileReport], None] | None = None,
+    mode: str = "pynative",
 ) -> list[FileReport]:
     reports: list[FileReport] = []
     for path in python_files(paths):
-        report = scan_file(path, db, device)
+        report = scan_file(path, db, device, mode)
         reports.append(report)
         if on_file is not None:
             on_file(report)

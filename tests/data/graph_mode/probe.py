@@ -36,6 +36,13 @@ def _load_cases() -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
     return module.CASES | module.SILENT, module.WORKS
 
 
+def _load_failing() -> set[str]:
+    spec = importlib.util.spec_from_file_location("graph_mode_cases", HERE / "cases.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return set(module.CASES)
+
+
 def _source(case: str, variant: str) -> str:
     cases, works = _load_cases()
     if case in cases:
@@ -100,7 +107,20 @@ def main() -> None:
     parser.add_argument("case")
     parser.add_argument("variant", nargs="?", choices=("bad", "good"))
     parser.add_argument("--mode", choices=MODES, default="jit")
+    parser.add_argument(
+        "--batch",
+        action="store_true",
+        help="run CASE's variant for every case in CASES in this one process (CASE is ignored); "
+        "one JSON line per case",
+    )
     args = parser.parse_args()
+    if args.batch:
+        cases, _ = _load_cases()
+        for name in sorted(cases):
+            if name in _load_failing():
+                result = run_variant(name, args.variant or "bad", args.mode)
+                print(json.dumps({"case": name, args.variant or "bad": result}), flush=True)
+        return
     cases, works = _load_cases()
     if args.case not in cases and args.case not in works:
         sys.exit(f"unknown case {args.case!r}; known: {sorted(cases) + sorted(works)}")
