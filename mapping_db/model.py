@@ -30,8 +30,10 @@ ParamKind = Literal[
     "mindspore-only",
 ]
 
-# The tables we import; "curated" marks facts written by this project.
-Source = Literal["master", "r2.4.10", "curated"]
+# Where a fact comes from: the official tables we import; "curated" marks facts written by
+# this project; "derived" marks facts derived by introspecting the installed torch and
+# mindspore (same-named APIs, compared signatures), see mapping_db.importers.derived.
+Source = Literal["master", "r2.4.10", "curated", "derived"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +89,9 @@ class Entry:
     targets: tuple[Target, ...] = ()
     # Which tables listed the API at all (an API can be in one table only).
     sources: tuple[Source, ...] = ()
+    # For no-equivalent entries: how to get the same result from other MindSpore APIs, as a
+    # short expression or recipe in our words, e.g. "ops.log(ops.exp(x).sum(dim))".
+    workaround: str = ""
 
     @property
     def is_tensor_method(self) -> bool:

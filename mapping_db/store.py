@@ -23,14 +23,14 @@ log = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CURATED = "curated.toml"
-_CACHE_FORMAT = 2  # bump when the records' shape changes
+_CACHE_FORMAT = 3  # bump when the records' shape changes
 
 _TARGET_FIELDS = {
     "api", "sources", "category", "note", "url", "diff_url", "rename", "set_args", "defaults",
     "drop_if_default", "unsupported", "not_on", "torch_params", "mindspore_params", "params",
     "drop", "value_transforms",
 }  # fmt: skip
-_ENTRY_FIELDS = {"kind", "status", "note", "torch_url", "sources", "targets"}
+_ENTRY_FIELDS = {"kind", "status", "note", "torch_url", "sources", "targets", "workaround"}
 
 
 # How close a target is to torch, for choosing between targets that both run on a device.
@@ -129,9 +129,11 @@ class MappingDB:
 
 
 def _data_files(data_dir: Path) -> list[Path]:
+    """Merge order, later wins: derived (introspection), official tables, curated."""
+    derived = sorted(data_dir.glob("derived_*.toml"))
     official = sorted(data_dir.glob("official_*.toml"))
     curated = data_dir / CURATED
-    return official + ([curated] if curated.is_file() else [])
+    return derived + official + ([curated] if curated.is_file() else [])
 
 
 def _cache_path(files: list[Path]) -> Path:
@@ -206,6 +208,7 @@ def _entry(api: str, raw: dict[str, Any], where: str) -> Entry:
         torch_url=raw.get("torch_url"),
         targets=targets,
         sources=tuple(raw.get("sources", ("curated",))),
+        workaround=raw.get("workaround", ""),
     )
 
 

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 # Field order in the files: what a reviewer reads first comes first.
-_ENTRY_KEYS = ("kind", "status", "note", "sources", "torch_url")
+_ENTRY_KEYS = ("kind", "status", "note", "workaround", "sources", "torch_url")
 _TARGET_KEYS = (
     "api",
     "sources",
