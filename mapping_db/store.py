@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from mapping_db.model import Entry, ParamFact, Target
+from mapping_db.verification import VERIFIED_DIR, TargetResult, Verification, results_for
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +51,17 @@ class DataError(ValueError):
     """A data file holds something the loader cannot accept; the message names it."""
 
 
+# Verification outcomes that mean "does not run here": such a target is not picked when
+# another one runs. A mismatch still runs (and its difference is shown); equal ranks first.
+FAILING = frozenset({"error", "crash", "timeout"})
+_VERIFIED_RANK = {"equal": 0, "untested": 1, "mismatch": 2}
+
+
 class MappingDB:
-    def __init__(self, entries: dict[str, Entry]) -> None:
+    def __init__(self, entries: dict[str, Entry], verified_dir: Path = VERIFIED_DIR) -> None:
         self._entries = entries
+        self._verified_dir = verified_dir
+        self._verification: dict[str, Verification | None] = {}
         self._methods = {
             name.removeprefix("torch.Tensor."): e
             for name, e in entries.items()
@@ -107,20 +116,37 @@ class MappingDB:
         scored.sort(key=lambda item: (item[0], len(item[1]), item[1]))
         return [entry for _, _, entry in scored[:limit]]
 
+    def verification(self, device: str) -> Verification | None:
+        """The verification results for `device` (read once, on first use)."""
+        if device not in self._verification:
+            self._verification[device] = results_for(device, directory=self._verified_dir)
+        return self._verification[device]
+
+    def verified(self, entry: Entry, target: Target, device: str) -> TargetResult | None:
+        results = self.verification(device)
+        return results.get(entry.torch_api, target.api) if results is not None else None
+
     def pick_target(self, entry: Entry, device: str) -> Target | None:
-        """The target to use on `device`: one that runs there, the newest table's on devices
-        where mint kernels are registered, the ops/nn one on CPU (DESIGN decision 6)."""
+        """The target to use on `device`: one that runs there (not marked off the device, and
+        not failing verification there when another target runs), verified equal first, then
+        curated, then the newest table's on devices where mint kernels are registered and the
+        ops/nn one on CPU (DESIGN decision 6), then the closest category."""
         usable = [t for t in entry.targets if device not in t.not_on]
         if not usable:
             return None
+        verdicts = {t.api: self.verified(entry, t, device) for t in usable}
+        running = [t for t in usable if (v := verdicts[t.api]) is None or v.status not in FAILING]
+        usable = running or usable
 
-        def score(target: Target) -> tuple[int, int, int]:
+        def score(target: Target) -> tuple[int, int, int, int]:
+            verdict = verdicts[target.api]
+            verified = _VERIFIED_RANK.get(verdict.status, 3) if verdict is not None else 1
             is_mint = ".mint." in target.api
             curated = 0 if "curated" in target.sources else 1
             closeness = _CATEGORY_RANK.get(target.category, 4)
             if device == "CPU":
-                return (curated, 1 if is_mint else 0, closeness)
-            return (curated, 0 if is_mint else 1, closeness)
+                return (verified, curated, 1 if is_mint else 0, closeness)
+            return (verified, curated, 0 if is_mint else 1, closeness)
 
         return min(usable, key=score)
 
@@ -231,9 +257,13 @@ def _load(data_dir: Path) -> MappingDB:
     cache_file = _cache_path(files)
     try:
         with cache_file.open("rb") as handle:
-            return MappingDB(pickle.load(handle))
+            return MappingDB(pickle.load(handle), data_dir / "verified")
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
         pass
+    return MappingDB(_parse_and_cache(data_dir, cache_file), data_dir / "verified")
+
+
+def _parse_and_cache(data_dir: Path, cache_file: Path) -> dict[str, Entry]:
     entries = parse_data(data_dir)
     try:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
@@ -243,7 +273,7 @@ def _load(data_dir: Path) -> MappingDB:
         tmp.replace(cache_file)
     except OSError as exc:  # a read-only home still gets a working database
         log.info("mapping database cache not written: %s", exc)
-    return MappingDB(entries)
+    return entries
 
 
 @cache

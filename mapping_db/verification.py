@@ -34,7 +34,6 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict, dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -153,11 +152,7 @@ def results_for(
 ) -> Verification | None:
     """The results for `device`: those for the given MindSpore release (e.g. "2.10") when
     there are any, else the newest MindSpore release's."""
-    return _results_for(device.lower(), mindspore or "", directory)
-
-
-@cache
-def _results_for(device: str, mindspore: str, directory: Path) -> Verification | None:
+    device = device.lower()
     if not directory.is_dir():
         return None
     found: list[Verification] = []
@@ -168,7 +163,7 @@ def _results_for(device: str, mindspore: str, directory: Path) -> Verification |
             continue
     if not found:
         return None
-    wanted = _version_key(mindspore)
+    wanted = _version_key(mindspore or "")
     matching = [v for v in found if _version_key(v.mindspore)[: len(wanted)] == wanted]
     pool = matching if wanted and matching else found
     return max(pool, key=lambda v: (_version_key(v.mindspore), _version_key(v.torch)))

@@ -83,6 +83,13 @@ def _show(db: MappingDB, args: argparse.Namespace, console: Console) -> int:
         mark = f"  [green]← used on {args.device}[/]" if target is picked else ""
         off = f"  [red](not on {', '.join(target.not_on)})[/]" if target.not_on else ""
         console.print(f"\n[bold cyan]{target.api}[/]{mark}{off}")
+        verdict = db.verified(entry, target, args.device)
+        if verdict is not None:
+            color = "green" if verdict.status == "equal" else "red"
+            line = f"verification on {args.device}: {verdict.summary()}"
+            if verdict.status == "equal":
+                line = f"verified equal on {args.device}: {verdict.summary()}"
+            console.print(f"  [{color}]{esc(line)}[/]")
         console.print(f"  from: {', '.join(target.sources)} · category: {target.category}")
         if target.note:
             console.print(f"  {esc(target.note)}")
@@ -149,5 +156,57 @@ def _stats(db: MappingDB, console: Console) -> int:
         counts = [per[(namespace, s)] for s in statuses]
         table.add_row(namespace, *map(str, counts), str(sum(counts)))
     console.print(table)
-    console.print("verification: no results yet (runs are a later step: `mindport db verify`)")
+    _verification_stats(db, console)
     return 0
+
+
+def _verification_stats(db: MappingDB, console: Console) -> None:
+    """Per device: mapped targets by verification outcome, entries with a target verified
+    equal, and the failing targets with their reasons."""
+    from mapping_db.verification import OUTCOMES
+
+    mapped = [e for e in db if e.status != "no-equivalent" and e.targets]
+    pairs = sum(len(e.targets) for e in mapped)
+    found = False
+    for device in ("CPU", "GPU", "Ascend"):
+        results = db.verification(device)
+        if results is None:
+            continue
+        found = True
+        outcome: Counter[str] = Counter()
+        equal_entries = 0
+        failures: list[tuple[str, str, str]] = []
+        for entry in mapped:
+            any_equal = False
+            for target in entry.targets:
+                verdict = results.get(entry.torch_api, target.api)
+                status = verdict.status if verdict is not None else "not run"
+                outcome[status] += 1
+                any_equal = any_equal or status == "equal"
+                if verdict is not None and status not in ("equal", "untested"):
+                    failures.append((entry.torch_api, target.api, verdict.summary()))
+            equal_entries += any_equal
+        title = (
+            f"verification on {device} (MindSpore {results.mindspore}, torch {results.torch}, "
+            f"{results.created or 'undated'})"
+        )
+        table = Table(title=title)
+        table.add_column("outcome", style="bold")
+        table.add_column("targets", justify="right")
+        for status in (*OUTCOMES, "not run"):
+            if outcome[status]:
+                table.add_row(status, f"{outcome[status]:,}")
+        table.add_row("total", f"{pairs:,}")
+        console.print(table)
+        console.print(
+            f"{equal_entries:,} of {len(mapped):,} mapped entries have a target verified equal "
+            f"on {device}; {len(failures):,} targets fail (mismatch, error, timeout, crash)."
+        )
+        if failures:
+            shown = failures[:25]
+            for api, target, summary in shown:
+                console.print(f"  {api} → {target}: {esc(summary[:160])}", soft_wrap=True)
+            if len(failures) > len(shown):
+                console.print(f"  … {len(failures) - len(shown):,} more (`mindport db show NAME`)")
+    if not found:
+        console.print("verification: no results yet (`mindport db verify`)")

@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Literal
 
 from mapping_db.model import Entry, ParamFact, Target
-from mapping_db.store import MappingDB
+from mapping_db.store import FAILING, MappingDB
 from server.advice.compliance import PATTERN_PREFIX, Rule, rule_for_name
 from server.analysis.findings import TorchReference
 
@@ -83,16 +83,23 @@ def _judge(
     target = db.pick_target(entry, device)
     if entry.status == "no-equivalent" or target is None:
         note = f": {entry.note}" if entry.note else ""
+        workaround = f" Workaround: {entry.workaround}" if entry.workaround else ""
+        details = tuple(d for d in (entry.note, workaround.strip()) if d)
         return (
             "no_equivalent",
-            f"{entry.torch_api} has no MindSpore equivalent{note}",
+            f"{entry.torch_api} has no MindSpore equivalent{note}{workaround}",
             entry,
             None,
             "no MindSpore equivalent",
-            (entry.note,) if entry.note else (),
+            details,
         )
     care = _cares(target, keywords)
     blocker = _fix_blocker(target, context, star_args)
+    verdict = db.verified(entry, target, device)
+    if verdict is not None and verdict.status != "equal" and verdict.status != "untested":
+        care.append(f"verification on {device}: {verdict.summary()}")
+        if verdict.status in FAILING:
+            blocker = f"{target.api} failed verification on {device}"
     if entry.status == "mapped" and not care and target.category == "consistent":
         return ("consistent", f"{entry.torch_api} → {target.api}", entry, target, blocker)
     details = tuple(care) or (_category_phrase(target),)

@@ -71,17 +71,40 @@ def _build_entry_markdown(db: MappingDB, entry: Entry, device: str, confidence: 
         lines += ["", entry.note]
     if target is not None:
         lines += _target_section(target, device)
+        lines += ["", _verification_line(db, entry, target, device)]
     others = [t for t in entry.targets if t is not target]
     if others:
         lines += ["", "Other targets:"]
         for other in others:
             where = f" (not on {', '.join(other.not_on)})" if other.not_on else ""
+            verdict = db.verified(entry, other, device)
+            if verdict is not None and verdict.status != "equal":
+                where += f"; on {device} it fails verification ({verdict.summary()})"
+                if "curated" not in other.sources and "derived" not in other.sources:
+                    where += ": the official table's mapping does not hold here"
+            elif verdict is not None:
+                where += f"; verified on {device}"
             lines.append(f"- `{other.api}` from {_sources(other)}{where}")
-    lines += ["", "_Not verified by running yet._"]
     links = _links(entry, target)
     if links:
         lines += ["", " · ".join(links)]
     return "\n".join(lines)
+
+
+def _verification_line(db: MappingDB, entry: Entry, target: Target, device: str) -> str:
+    results = db.verification(device)
+    verdict = db.verified(entry, target, device)
+    if results is None or verdict is None:
+        return f"_Not verified by running on {device} yet (`mindport db verify`)._"
+    versions = f"MindSpore {results.mindspore} and torch {results.torch}"
+    if verdict.status == "equal":
+        return f"Verified on {device} with {versions}: {verdict.summary()}."
+    if verdict.status == "untested":
+        return f"Not verified on {device}: {verdict.reason or 'no inputs could be built'}."
+    text = f"**Verification on {device} with {versions} failed**: {verdict.summary()}."
+    if "curated" not in target.sources and "derived" not in target.sources:
+        text += " The official table's mapping does not hold here; port this call by hand."
+    return text
 
 
 def _target_section(target: Target, device: str) -> list[str]:
@@ -118,7 +141,12 @@ def _param_row(fact: ParamFact) -> str:
 
 
 def _sources(target: Target) -> str:
-    names = {"master": "the master table", "r2.4.10": "the r2.4.10 table", "curated": "mindport"}
+    names = {
+        "master": "the master table",
+        "r2.4.10": "the r2.4.10 table",
+        "curated": "mindport",
+        "derived": "mindport (derived by introspection)",
+    }
     return ", ".join(names.get(s, s) for s in target.sources) or "mindport"
 
 
