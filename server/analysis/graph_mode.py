@@ -76,43 +76,180 @@ def graph_mode_issues(
     """Issues in the methods of `cls` that graph mode compiles: the entry and what it calls.
 
     `makes_cell(expr)` says whether an expression constructs a layer (nn.Linear(...)).
+    One pass over each method collects what the rules need; data flow (which names hold
+    tensors) is worked out only for the rare methods whose rules depend on it.
     """
     methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {
         item.name: item
         for item in cls.body
         if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
     }
-    issues: list[GraphIssue] = list(_cell_containers(methods.values(), makes_cell))
+    scans = {name: _Scan(method) for name, method in methods.items()}
+    issues = [
+        GraphIssue("graph-cell-container", node.value)
+        for scan in scans.values()
+        for node in scan.self_assigns
+        if _clashing_layers(node.value, makes_cell)
+    ]
     entries = [name for name in ENTRY_METHODS if name in methods]
     if not entries:
         return issues
-    tainted_params = _tensor_parameters(methods, entries)
-    for name in tainted_params:
-        method = methods[name]
-        if isinstance(method, ast.AsyncFunctionDef):
+    containers = {
+        target.attr
+        for scan in scans.values()
+        for node in scan.self_assigns
+        if isinstance(node.value, ast.Call) and _last_name(node.value.func) in _CELL_CONTAINERS
+        for target in _targets(node)
+    }
+    reachable = _reachable(scans, entries)
+    needs_flow = any(scans[name].filtered or scans[name].recursive(name) for name in reachable)
+    tainted = _tensor_parameters(methods, scans, entries) if needs_flow else {}
+    for name in reachable:
+        method, scan = methods[name], scans[name]
+        if isinstance(method, ast.AsyncFunctionDef) and name in entries:
             issues.append(GraphIssue("graph-async", method, 5))
-        tensors = _tensor_names(method, tainted_params[name])
-        issues.extend(_body_issues(method, tensors, _container_attributes(methods.values())))
-        if _recurses_on_tensor(method, tensors):
+        issues.extend(scan.issues)
+        issues.extend(
+            GraphIssue("graph-reversed", call) for call, attr in scan.reversed if attr in containers
+        )
+        tensors = _tensor_names(scan, tainted.get(name, set())) if needs_flow else set()
+        for comprehension in scan.comprehensions:
+            issues.extend(_comprehension_issues(comprehension, tensors))
+        if scan.recursive(name) and any(_is_tensor(test, tensors) for test in scan.tests):
             issues.extend(
-                GraphIssue("graph-recursion", call) for call in _self_calls(method, {name})
+                GraphIssue("graph-recursion", call)
+                for call in scan.self_calls
+                if call.func.attr == name  # type: ignore[union-attr]
             )
     return issues
+
+
+# ---- one pass over a method ----
+
+_STATEMENT_RULES: dict[type, str] = {
+    ast.Try: "graph-try",
+    ast.TryStar: "graph-try",
+    ast.With: "graph-with",
+    ast.AsyncWith: "graph-with",
+    ast.Delete: "graph-del",
+    ast.Nonlocal: "graph-nonlocal",
+    ast.Import: "graph-import",
+    ast.ImportFrom: "graph-import",
+    ast.ClassDef: "graph-class",
+    ast.Match: "graph-match",
+    ast.Yield: "graph-yield",
+    ast.YieldFrom: "graph-yield",
+    ast.NamedExpr: "graph-walrus",
+    ast.Set: "graph-set",
+    ast.SetComp: "graph-set",
+}
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_SKIP_FIELDS = frozenset({"ctx", "type_comment"})
+
+
+class _Scan:
+    """What the rules need from one method, collected in a single walk."""
+
+    __slots__ = (
+        "issues", "self_calls", "self_assigns", "reversed", "comprehensions", "filtered",
+        "assigns", "loops", "tests",
+    )  # fmt: skip
+
+    def __init__(self, method: ast.AST) -> None:
+        self.issues: list[GraphIssue] = []
+        self.self_calls: list[ast.Call] = []
+        self.self_assigns: list[ast.Assign | ast.AnnAssign] = []
+        self.reversed: list[tuple[ast.Call, str]] = []
+        self.comprehensions: list[ast.expr] = []
+        self.filtered = False  # a comprehension with an `if`
+        self.assigns: list[ast.Assign | ast.AugAssign] = []
+        self.loops: list[ast.For | ast.comprehension] = []
+        self.tests: list[ast.expr] = []
+        stack = [child for child in _children(method)]
+        while stack:
+            node = stack.pop()
+            kind = type(node)
+            rule = _STATEMENT_RULES.get(kind)
+            if rule is not None:
+                self.issues.append(GraphIssue(rule, node, _KEYWORD_WIDTH.get(rule)))
+                if kind is ast.ClassDef:
+                    continue  # its methods are not part of the graph
+            if kind is ast.Call:
+                self._call(node)
+            elif kind is ast.Raise:
+                if node.exc is not None and not _builtin_exception(node.exc):
+                    self.issues.append(GraphIssue("graph-raise", node))
+            elif kind is ast.Assign or kind is ast.AnnAssign:
+                if any(_on_self(t) for t in _targets(node)) and node.value is not None:
+                    self.self_assigns.append(node)
+                if kind is ast.Assign:
+                    self.assigns.append(node)
+            elif kind is ast.AugAssign:
+                self.assigns.append(node)
+            elif kind is ast.For or kind is ast.AsyncFor or kind is ast.comprehension:
+                self.loops.append(node)
+            elif kind is ast.If or kind is ast.While or kind is ast.IfExp:
+                self.tests.append(node.test)
+            if kind in _COMPREHENSIONS:
+                self.comprehensions.append(node)
+                self.filtered = self.filtered or any(g.ifs for g in node.generators)
+            stack.extend(_children(node))
+
+    def _call(self, node: ast.Call) -> None:
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            if isinstance(func.value, ast.Name) and func.value.id == "self":
+                self.self_calls.append(node)
+            if func.attr == "Parameter":
+                self.issues.append(GraphIssue("graph-parameter", node))
+        elif isinstance(func, ast.Name):
+            if func.id == "Parameter":
+                self.issues.append(GraphIssue("graph-parameter", node))
+            elif func.id == "reversed" and len(node.args) == 1:
+                arg = node.args[0]
+                if isinstance(arg, ast.Attribute) and _on_self(arg):
+                    self.reversed.append((node, arg.attr))
+
+    def recursive(self, name: str) -> bool:
+        return any(call.func.attr == name for call in self.self_calls)  # type: ignore[union-attr]
+
+
+def _children(node: ast.AST) -> list[ast.AST]:
+    """ast.iter_child_nodes without the generator overhead (the walk is on every keystroke)."""
+    out: list[ast.AST] = []
+    for name in node._fields:
+        if name in _SKIP_FIELDS:
+            continue
+        value = getattr(node, name, None)
+        if isinstance(value, list):
+            out.extend(v for v in value if isinstance(v, ast.AST))
+        elif isinstance(value, ast.AST):
+            out.append(value)
+    return out
+
+
+def _targets(node: ast.Assign | ast.AnnAssign) -> list[ast.expr]:
+    return node.targets if isinstance(node, ast.Assign) else [node.target]
+
+
+def _on_self(target: ast.expr) -> bool:
+    return isinstance(target, ast.Attribute) and getattr(target.value, "id", None) == "self"
 
 
 # ---- which methods compile, and which of their names hold tensors ----
 
 
-def _self_calls(method: ast.AST, names: set[str] | dict) -> Iterator[ast.Call]:
-    for node in ast.walk(method):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and isinstance(node.func.value, ast.Name)
-            and node.func.value.id == "self"
-            and node.func.attr in names
-        ):
-            yield node
+def _reachable(scans: dict[str, _Scan], entries: list[str]) -> list[str]:
+    """The entries and the methods they call through `self.<name>(...)`, transitively."""
+    seen = list(entries)
+    index = 0
+    while index < len(seen):
+        for call in scans[seen[index]].self_calls:
+            callee = call.func.attr  # type: ignore[union-attr]
+            if callee in scans and callee not in seen:
+                seen.append(callee)
+        index += 1
+    return seen
 
 
 def _parameters(method: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
@@ -120,7 +257,9 @@ def _parameters(method: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
     return [a.arg for a in (*args.posonlyargs, *args.args)][1:]  # without self
 
 
-def _tensor_parameters(methods: dict, entries: list[str]) -> dict[str, set[str]]:
+def _tensor_parameters(
+    methods: dict, scans: dict[str, _Scan], entries: list[str]
+) -> dict[str, set[str]]:
     """Methods reachable from the entries -> their parameters that receive tensors.
 
     An entry's inputs are tensors; a helper's parameter is one when some call passes a
@@ -139,9 +278,11 @@ def _tensor_parameters(methods: dict, entries: list[str]) -> dict[str, set[str]]
             break
         changed = False
         for name in list(tainted):
-            tensors = _tensor_names(methods[name], tainted[name])
-            for call in _self_calls(methods[name], methods):
+            tensors = _tensor_names(scans[name], tainted[name])
+            for call in scans[name].self_calls:
                 callee = call.func.attr  # type: ignore[union-attr]
+                if callee not in methods:
+                    continue
                 if callee not in tainted:
                     tainted[callee] = set()
                     changed = True
@@ -158,25 +299,18 @@ def _tensor_parameters(methods: dict, entries: list[str]) -> dict[str, set[str]]
     return tainted
 
 
-def _tensor_names(method: ast.AST, seeds: set[str]) -> set[str]:
-    """Names in `method` that may hold tensors: seeds and what is computed from them."""
+def _tensor_names(scan: _Scan, seeds: set[str]) -> set[str]:
+    """Names in the method that may hold tensors: seeds and what is computed from them."""
     names = set(seeds)
     for _ in range(3):  # flow-insensitive: a few passes settle loops and reassignments
         before = len(names)
-        for node in ast.walk(method):
-            match node:
-                case ast.Assign(targets=targets, value=value) if _is_tensor(value, names):
-                    for target in targets:
-                        names |= _bound(target)
-                case ast.AugAssign(target=ast.Name(id=name), value=value) if _is_tensor(
-                    value, names
-                ):
-                    names.add(name)
-                case (
-                    ast.For(target=target, iter=iterable)
-                    | ast.comprehension(target=target, iter=iterable)
-                ) if _is_tensor(iterable, names):
+        for node in scan.assigns:
+            if _is_tensor(node.value, names):
+                for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
                     names |= _bound(target)
+        for loop in scan.loops:
+            if _is_tensor(loop.iter, names):
+                names |= _bound(loop.target)
         if len(names) == before:
             break
     return names
@@ -188,6 +322,8 @@ def _bound(target: ast.expr) -> set[str]:
 
 def _is_tensor(node: ast.AST, tensors: set[str]) -> bool:
     """Whether the expression's value depends on a tensor's values (not just its shape)."""
+    if not tensors:
+        return False
     match node:
         case ast.Name(id=name):
             return name in tensors
@@ -202,60 +338,7 @@ def _is_tensor(node: ast.AST, tensors: set[str]) -> bool:
     return any(_is_tensor(child, tensors) for child in ast.iter_child_nodes(node))
 
 
-# ---- the rules ----
-
-
-def _body_issues(method: ast.AST, tensors: set[str], containers: set[str]) -> Iterator[GraphIssue]:
-    stack: list[ast.AST] = list(ast.iter_child_nodes(method))
-    while stack:
-        node = stack.pop()
-        rule = _statement_rule(node) or _expression_rule(node, tensors, containers)
-        if rule is not None:
-            yield GraphIssue(rule, node, _KEYWORD_WIDTH.get(rule))
-        if isinstance(node, ast.ClassDef):
-            continue  # reported as a whole; its methods are not part of the graph
-        if isinstance(node, ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp):
-            yield from _comprehension_issues(node, tensors)
-        stack.extend(ast.iter_child_nodes(node))
-
-
-def _statement_rule(node: ast.AST) -> str | None:
-    match node:
-        case ast.Try() | ast.TryStar():
-            return "graph-try"
-        case ast.With() | ast.AsyncWith():
-            return "graph-with"
-        case ast.Delete():
-            return "graph-del"
-        case ast.Nonlocal():
-            return "graph-nonlocal"
-        case ast.Import() | ast.ImportFrom():
-            return "graph-import"
-        case ast.ClassDef():
-            return "graph-class"
-        case ast.Match():
-            return "graph-match"
-        case ast.Raise(exc=exc) if exc is not None and not _builtin_exception(exc):
-            return "graph-raise"
-    return None
-
-
-def _expression_rule(node: ast.AST, tensors: set[str], containers: set[str]) -> str | None:
-    match node:
-        case ast.Yield() | ast.YieldFrom():
-            return "graph-yield"
-        case ast.NamedExpr():
-            return "graph-walrus"
-        case ast.Set() | ast.SetComp():
-            return "graph-set"
-        case ast.Call(func=func) if _last_name(func) == "Parameter":
-            return "graph-parameter"
-        case ast.Call(
-            func=ast.Name(id="reversed"),
-            args=[ast.Attribute(value=ast.Name(id="self"), attr=attr)],
-        ) if attr in containers:
-            return "graph-reversed"
-    return None
+# ---- the rules that need more than one node ----
 
 
 def _comprehension_issues(node: ast.AST, tensors: set[str]) -> Iterator[GraphIssue]:
@@ -278,29 +361,6 @@ def _comprehension_issues(node: ast.AST, tensors: set[str]) -> Iterator[GraphIss
 def _builtin_exception(exc: ast.expr) -> bool:
     target = exc.func if isinstance(exc, ast.Call) else exc
     return isinstance(target, ast.Name) and target.id in _BUILTIN_EXCEPTIONS
-
-
-def _recurses_on_tensor(method: ast.FunctionDef | ast.AsyncFunctionDef, tensors: set[str]) -> bool:
-    """A method calling itself where the stopping condition depends on tensor values."""
-    if not any(True for _ in _self_calls(method, {method.name})):
-        return False
-    tests = (n.test for n in ast.walk(method) if isinstance(n, ast.If | ast.While | ast.IfExp))
-    return any(_is_tensor(test, tensors) for test in tests)
-
-
-def _cell_containers(methods, makes_cell: Callable[[ast.expr], bool]) -> Iterator[GraphIssue]:
-    """`self.x = [nn.Linear(...), nn.Linear(...)]`: a plain list, tuple or dict of layers."""
-    for method in methods:
-        for node in ast.walk(method):
-            if not isinstance(node, ast.Assign | ast.AnnAssign) or node.value is None:
-                continue
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            on_self = any(
-                isinstance(t, ast.Attribute) and getattr(t.value, "id", None) == "self"
-                for t in targets
-            )
-            if on_self and _clashing_layers(node.value, makes_cell):
-                yield GraphIssue("graph-cell-container", node.value)
 
 
 def _clashing_layers(value: ast.expr, makes_cell: Callable[[ast.expr], bool]) -> bool:
@@ -332,19 +392,6 @@ def _looks_like_mindspore_layer(call: ast.Call) -> bool:
         and func.value.id == "nn"
         and func.attr[:1].isupper()
     )
-
-
-def _container_attributes(methods) -> set[str]:
-    """`self.<name>` attributes assigned a layer container (ModuleList, CellList...)."""
-    found = set()
-    for method in methods:
-        for node in ast.walk(method):
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
-                if _last_name(node.value.func) in _CELL_CONTAINERS:
-                    for target in node.targets:
-                        if isinstance(target, ast.Attribute):
-                            found.add(target.attr)
-    return found
 
 
 def _last_name(func: ast.expr) -> str:
