@@ -113,7 +113,10 @@ class MappingDB:
             else:
                 continue
             scored.append((rank, name, entry))
-        scored.sort(key=lambda item: (item[0], len(item[1]), item[1]))
+        # on a tie, entries from the official tables and ours before derived ones
+        scored.sort(
+            key=lambda item: (item[0], item[2].sources == ("derived",), len(item[1]), item[1])
+        )
         return [entry for _, _, entry in scored[:limit]]
 
     def verification(self, device: str) -> Verification | None:
