@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.mindport-installed
 
-.PHONY: venv tools demo test lint bench clean-venv
+.PHONY: venv tools demo test lint bench verify clean-venv
 
 venv: $(STAMP)
 
@@ -38,6 +38,10 @@ lint: venv
 
 bench: venv
 	$(BIN)/python bench/run_all.py
+
+# Run every mapped target in torch and mindspore; results go to mapping_db/data/verified/.
+verify: venv
+	$(BIN)/mindport db verify --jobs 2
 
 clean-venv:
 	rm -rf $(VENV)

@@ -14,6 +14,8 @@ from rich.table import Table
 
 from mapping_db.model import Entry
 from mapping_db.store import MappingDB, load_database
+from mapping_db.verify.cli import add_arguments as add_verify_arguments
+from mapping_db.verify.cli import run as run_verify
 from server.advice.assess import describe_param
 
 
@@ -31,6 +33,8 @@ def add_db_parser(sub: argparse._SubParsersAction) -> None:
     verbs.add_parser("stats", help="entries per namespace and status")
     imp = verbs.add_parser("import", help="rebuild official_*.toml from the official tables")
     imp.add_argument("--reference", type=Path, help="folder with mapping.jsonl")
+    verify = verbs.add_parser("verify", help="run mapped targets against torch, record results")
+    add_verify_arguments(verify)
 
 
 def resolve_name(db: MappingDB, name: str) -> Entry | None:
@@ -55,6 +59,8 @@ def run_db(args: argparse.Namespace) -> int:
         from mapping_db.importers.official_tables import main as import_main
 
         return import_main(["--reference", str(args.reference)] if args.reference else [])
+    if args.db_command == "verify":
+        return run_verify(args)
     db = load_database()
     if args.db_command == "show":
         return _show(db, args, console)

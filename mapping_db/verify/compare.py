@@ -115,8 +115,16 @@ def _compare(exp: Any, act: Any, rtol: float | None, atol: float | None, where: 
             worst = max(worst, part.max_abs_error or 0.0)
         return Comparison(True, worst)
     if isinstance(exp, np.ndarray) or isinstance(act, np.ndarray):
-        e = np.asarray(exp)
-        a = np.asarray(act)
+        try:
+            e = np.asarray(exp)
+            a = np.asarray(act)
+        except ValueError:  # e.g. a tuple of differently shaped outputs against one array
+            got = (
+                f"{type(act).__name__} of {len(act)}"
+                if isinstance(act, tuple | list)
+                else (type(act).__name__)
+            )
+            return Comparison(False, None, f"{where}: {got}, torch gives one array")
         if e.shape != a.shape:
             return Comparison(False, None, f"{where}: shape {a.shape}, torch gives {e.shape}")
         if _kind(e.dtype) != _kind(a.dtype):
@@ -139,6 +147,8 @@ def _compare(exp: Any, act: Any, rtol: float | None, atol: float | None, where: 
         worst = float(diff.max()) if diff.size else 0.0
         ok = same_special and bool(np.allclose(a64, e64, rtol=r, atol=t, equal_nan=True))
         reason = "" if ok else f"{where}: max abs error {worst:.3g} (rtol {r:g}, atol {t:g})"
+        if not same_special:
+            reason = f"{where}: inf/nan values differ (finite part: max abs error {worst:.3g})"
         return Comparison(ok, worst, reason)
     if isinstance(exp, float | int | bool | complex) and isinstance(
         act, float | int | bool | complex
