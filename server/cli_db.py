@@ -192,11 +192,11 @@ def _verification_stats(db: MappingDB, console: Console) -> None:
                 if verdict is not None and status not in ("equal", "untested"):
                     failures.append((entry.torch_api, target.api, verdict.summary()))
             equal_entries += any_equal
-        title = (
-            f"verification on {device} (MindSpore {results.mindspore}, torch {results.torch}, "
-            f"{results.created or 'undated'})"
+        console.print(
+            f"\n[bold]verification on {device}[/]: MindSpore {results.mindspore}, "
+            f"torch {results.torch}, run {results.created or 'undated'}"
         )
-        table = Table(title=title)
+        table = Table()
         table.add_column("outcome", style="bold")
         table.add_column("targets", justify="right")
         for status in (*OUTCOMES, "not run"):

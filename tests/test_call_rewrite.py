@@ -143,6 +143,8 @@ def test_value_transform_and_argument_reference() -> None:
     assert rewrite_call("nn.BatchNorm2d(8, 1e-5, m)", bn).text == (
         "mindspore.nn.BatchNorm2d(8, 1e-5, 1 - m)"
     )
+    with pytest.raises(FixRefused, match="None cannot be converted"):
+        rewrite_call("nn.BatchNorm2d(8, momentum=None)", bn)
     pool = Target(
         api="mindspore.nn.MaxPool2d",
         sources=("curated",),

@@ -84,11 +84,17 @@ def test_the_project_venv_is_healthy_on_cpu(venv_report: DoctorReport) -> None:
     assert line.endswith("(CPU ok)")
 
 
-def test_no_verification_results_yet_is_an_info_finding(venv_report: DoctorReport) -> None:
+def test_the_committed_verification_results_match_the_venv(venv_report: DoctorReport) -> None:
     found = by_check(venv_report)["verification"]
-    assert (found.level, found.blocks_runs) == ("info", False)
-    assert "no verification results yet" in found.message
-    assert found.fix == "mindport db verify"
+    assert (found.level, found.blocks_runs) == ("ok", False)
+    assert "cpu-mindspore2.10.0-torch2.13.0.json" in found.message
+
+
+def test_no_verification_results_yet_is_an_info_finding(tmp_path: Path) -> None:
+    found = check_verification(tmp_path / "verified", "CPU", "2.13.0", "2.10.0")
+    assert [(f.level, f.blocks_runs) for f in found] == [("info", False)]
+    assert "no verification results yet" in found[0].message
+    assert found[0].fix == "mindport db verify"
 
 
 def test_the_server_process_never_imports_the_frameworks() -> None:

@@ -195,6 +195,8 @@ def _code(node: cst.CSTNode) -> str:
 def _transformed(value: cst.BaseExpression, template: str) -> cst.BaseExpression:
     """Apply a value template such as "1 - {}" (BatchNorm momentum) to the torch value."""
     code = _code(value)
+    if code == "None":  # e.g. BatchNorm momentum=None (a cumulative average): no formula fits
+        raise FixRefused(f"None cannot be converted with `{template.format('x')}`")
     simple = isinstance(value, cst.Name | cst.Integer | cst.Float | cst.Attribute)
     return cst.parse_expression(template.format(code if simple else f"({code})"))
 
