@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mapping_db.model import Entry, ParamFact, Target
 from mapping_db.store import MappingDB
+from mapping_db.verification import TargetResult
 from server.advice.assess import _CATEGORY_PHRASES, lookup_entry
 from server.advice.compliance import PATTERN_PREFIX, rule_for_name, rule_markdown
 
@@ -78,10 +79,9 @@ def _build_entry_markdown(db: MappingDB, entry: Entry, device: str, confidence: 
         for other in others:
             where = f" (not on {', '.join(other.not_on)})" if other.not_on else ""
             verdict = db.verified(entry, other, device)
-            if verdict is not None and verdict.status != "equal":
+            if verdict is not None and verdict.status not in ("equal", "untested"):
                 where += f"; on {device} it fails verification ({verdict.summary()})"
-                if "curated" not in other.sources and "derived" not in other.sources:
-                    where += ": the official table's mapping does not hold here"
+                where += _table_is_wrong(other, verdict)
             elif verdict is not None:
                 where += f"; verified on {device}"
             lines.append(f"- `{other.api}` from {_sources(other)}{where}")
@@ -102,9 +102,20 @@ def _verification_line(db: MappingDB, entry: Entry, target: Target, device: str)
     if verdict.status == "untested":
         return f"Not verified on {device}: {verdict.reason or 'no inputs could be built'}."
     text = f"**Verification on {device} with {versions} failed**: {verdict.summary()}."
-    if "curated" not in target.sources and "derived" not in target.sources:
-        text += " The official table's mapping does not hold here; port this call by hand."
-    return text
+    return text + (_table_is_wrong(target, verdict) or " Port this call by hand.")
+
+
+def _table_is_wrong(target: Target, verdict: TargetResult) -> str:
+    """Say so where running it shows an official table's entry is wrong."""
+    official = [s for s in target.sources if s in ("master", "r2.4.10")]
+    if not official:
+        return ""
+    table = f"the {official[0]} table"
+    if verdict.reason.startswith("not in mindspore"):
+        return f" {table.capitalize()} names an API that does not exist in this MindSpore."
+    if target.category == "consistent" and verdict.status in ("mismatch", "error"):
+        return f" {table.capitalize()} calls it consistent; running it says otherwise."
+    return ""
 
 
 def _target_section(target: Target, device: str) -> list[str]:
