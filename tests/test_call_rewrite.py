@@ -145,6 +145,35 @@ def test_value_transform_and_argument_reference() -> None:
     )
     with pytest.raises(FixRefused, match="None cannot be converted"):
         rewrite_call("nn.BatchNorm2d(8, momentum=None)", bn)
+    conv = Target(
+        api="mindspore.nn.Conv2d",
+        sources=("curated",),
+        category="diff",
+        value_transforms={"padding": "pairs-to-sides"},
+        torch_params=("in_channels", "out_channels", "kernel_size", "stride", "padding"),
+        mindspore_params=("in_channels", "out_channels", "kernel_size", "stride", "pad_mode"),
+    )
+    assert rewrite_call("nn.Conv2d(3, 8, 3, padding=(1, 2))", conv).text == (
+        "mindspore.nn.Conv2d(3, 8, 3, padding=(1, 1, 2, 2))"
+    )
+    assert rewrite_call("nn.Conv2d(3, 8, 3, 1, 1)", conv).text == (
+        "mindspore.nn.Conv2d(3, 8, 3, 1, padding=1)"
+    )
+    with pytest.raises(FixRefused, match="one number or one per dimension"):
+        rewrite_call("nn.Conv2d(3, 8, 3, padding=pad)", conv)
+    gelu = Target(
+        api="mindspore.nn.GELU",
+        sources=("curated",),
+        category="diff",
+        value_transforms={"approximate": "{} == 'tanh'"},
+        defaults={"approximate": "'none'"},
+        torch_params=("approximate",),
+        mindspore_params=("approximate",),
+    )
+    # the default written out goes through the same conversion as a passed value
+    assert rewrite_call("nn.GELU()", gelu).text == "mindspore.nn.GELU(approximate=False)"
+    assert rewrite_call("nn.GELU('tanh')", gelu).text == "mindspore.nn.GELU(True)"
+    assert rewrite_call("nn.GELU(mode)", gelu).text == "mindspore.nn.GELU(mode == 'tanh')"
     pool = Target(
         api="mindspore.nn.MaxPool2d",
         sources=("curated",),

@@ -6,6 +6,7 @@ the size of the file, and comments inside the call survive.
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 
 import libcst as cst
@@ -113,6 +114,9 @@ def _translate_arguments(args: list[cst.Arg], target: Target, changes: list[str]
         ms_name = target.rename.get(torch_name, torch_name)
         if torch_name not in given and ms_name not in given:
             value = _fill_references(value, values, torch_name)
+            if torch_name in target.value_transforms:
+                template = target.value_transforms[torch_name]
+                value = _code(_transformed(cst.parse_expression(value), template))
             out.append(_make_keyword(ms_name, value))
             given.add(ms_name)
             changes.append(f"write out {ms_name}={value}")
@@ -130,6 +134,9 @@ def _positional(
     if torch_name in target.value_transforms:
         arg = arg.with_changes(value=_transformed(arg.value, target.value_transforms[torch_name]))
     if index >= len(target.torch_params):
+        if not target.torch_params and target.defaults:
+            # unknown signature: the positional argument may be the one a default is written for
+            raise FixRefused("positional arguments cannot be matched to torch's parameters")
         if target.torch_params and target.torch_params[-1:] != ("*args",):
             raise FixRefused(f"more positional arguments than torch's signature has ({index + 1})")
         return arg
@@ -197,8 +204,41 @@ def _transformed(value: cst.BaseExpression, template: str) -> cst.BaseExpression
     code = _code(value)
     if code == "None":  # e.g. BatchNorm momentum=None (a cumulative average): no formula fits
         raise FixRefused(f"None cannot be converted with `{template.format('x')}`")
-    simple = isinstance(value, cst.Name | cst.Integer | cst.Float | cst.Attribute)
-    return cst.parse_expression(template.format(code if simple else f"({code})"))
+    if template == PAIRS_TO_SIDES:
+        return _pairs_to_sides(value)
+    simple = isinstance(
+        value, cst.Name | cst.Integer | cst.Float | cst.Attribute | cst.SimpleString
+    )
+    result = template.format(code if simple else f"({code})")
+    return cst.parse_expression(_folded_comparison(result))
+
+
+def _folded_comparison(code: str) -> str:
+    """`'none' == 'tanh'` -> `False`: a comparison of literals is written as its value."""
+    try:
+        node = ast.parse(code, mode="eval").body
+    except SyntaxError:
+        return code
+    if isinstance(node, ast.Compare) and all(
+        isinstance(part, ast.Constant) for part in (node.left, *node.comparators)
+    ):
+        return repr(eval(compile(ast.Expression(node), "<value>", "eval"), {"__builtins__": {}}))
+    return code
+
+
+# A value transform for padding: torch's per-dimension (h, w) becomes MindSpore's per-side
+# (top, bottom, left, right); a single number stays as it is.
+PAIRS_TO_SIDES = "pairs-to-sides"
+
+
+def _pairs_to_sides(value: cst.BaseExpression) -> cst.BaseExpression:
+    if isinstance(value, cst.Tuple | cst.List):
+        parts = [_code(element.value) for element in value.elements]
+        sides = ", ".join(part for part in parts for _ in (0, 1))
+        return cst.parse_expression(f"({sides})")
+    if isinstance(value, cst.Integer):
+        return value
+    raise FixRefused(f"cannot tell whether `{_code(value)}` is one number or one per dimension")
 
 
 def _torch_argument_sources(args: list[cst.Arg], target: Target) -> dict[str, str]:
