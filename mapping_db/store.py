@@ -158,11 +158,13 @@ class MappingDB:
 
 
 def _data_files(data_dir: Path) -> list[Path]:
-    """Merge order, later wins: derived (introspection), official tables, curated."""
+    """Merge order, later wins: derived (introspection), official tables, amendments
+    (parameter maps and extra targets derived by introspection), curated."""
     derived = sorted(data_dir.glob("derived_*.toml"))
     official = sorted(data_dir.glob("official_*.toml"))
+    amend = sorted(data_dir.glob("amend_*.toml"))
     curated = data_dir / CURATED
-    return derived + official + ([curated] if curated.is_file() else [])
+    return derived + official + amend + ([curated] if curated.is_file() else [])
 
 
 def _cache_path(files: list[Path]) -> Path:
