@@ -133,8 +133,8 @@ def _numpy(value: Any) -> np.ndarray:
 
 
 @pytest.mark.parametrize("api", sorted(WORKAROUNDS))
-def test_workaround_matches_torch(api: str, db) -> None:
-    import mindspore as ms
+def test_workaround_matches_torch(api: str, db, mindspore_on_cpu) -> None:  # type: ignore[no-untyped-def]
+    ms = mindspore_on_cpu
     import torch
     from mindspore import ops
 

@@ -92,9 +92,7 @@ def _entry(name: str, target: Target) -> Entry:
 
 
 @pytest.fixture(scope="module")
-def verify_api():
-    mindspore = pytest.importorskip("mindspore")
-    mindspore.set_device("CPU")
+def verify_api(mindspore_on_cpu):  # type: ignore[no-untyped-def]
     from mapping_db.verify import functions
 
     return functions
