@@ -197,3 +197,61 @@ def test_torch_only_keyword_without_drop_rule_is_refused() -> None:
     )
     with pytest.raises(FixRefused, match="batch_size"):
         rewrite_call("DataLoader(ds, batch_size=8)", loader)
+
+
+DIAG = Target(
+    api="mindspore.ops.diag",
+    sources=("r2.4.10",),
+    category="diff",
+    params=(ParamFact("diagonal", None, "torch-only", "0"),),
+    drop_if_default=("diagonal",),
+    torch_params=("input", "diagonal"),
+    mindspore_params=("input",),
+)
+
+
+def test_positional_argument_without_counterpart_follows_the_keyword_rule() -> None:
+    assert rewrite_call("torch.diag(x, 0)", DIAG).text == "mindspore.ops.diag(x)"
+    assert rewrite_call("torch.diag(x, diagonal=0)", DIAG).text == "mindspore.ops.diag(x)"
+    with pytest.raises(FixRefused, match="diagonal=2"):
+        rewrite_call("torch.diag(x, 2)", DIAG)
+
+
+LAYER_NORM = Target(
+    api="mindspore.nn.LayerNorm",
+    sources=("curated",),
+    category="diff",
+    params=(ParamFact("eps", "epsilon", "rename-differs", "1e-05", "1e-07"),),
+    rename={"eps": "epsilon"},
+    defaults={"eps": "1e-05"},
+    value_transforms={"normalized_shape": "one-axis-shape"},
+    torch_params=("normalized_shape", "eps"),
+    mindspore_params=("normalized_shape", "begin_norm_axis"),
+)
+
+
+def test_one_axis_shape_becomes_a_tuple_and_several_axes_are_refused() -> None:
+    assert rewrite_call("nn.LayerNorm(512)", LAYER_NORM).text == (
+        "mindspore.nn.LayerNorm((512,), epsilon=1e-05)"
+    )
+    out = rewrite_call("nn.LayerNorm([64], 1e-6)", LAYER_NORM).text
+    assert out == "mindspore.nn.LayerNorm((64,), epsilon=1e-6)"
+    for shape in ("(4, 5)", "d_model"):
+        with pytest.raises(FixRefused, match="one axis"):
+            rewrite_call(f"nn.LayerNorm({shape})", LAYER_NORM)
+
+
+def test_float_of_a_literal_is_written_as_the_float() -> None:
+    gru = Target(
+        api="mindspore.nn.GRU",
+        sources=("curated",),
+        category="diff",
+        defaults={"dropout": "0"},
+        value_transforms={"dropout": "float({})"},
+        torch_params=("input_size", "hidden_size", "num_layers", "dropout"),
+        mindspore_params=("input_size", "hidden_size", "num_layers", "dropout"),
+    )
+    assert rewrite_call("nn.GRU(4, 8)", gru).text == "mindspore.nn.GRU(4, 8, dropout=0.0)"
+    assert rewrite_call("nn.GRU(4, 8, dropout=p)", gru).text == (
+        "mindspore.nn.GRU(4, 8, dropout=float(p))"
+    )

@@ -73,11 +73,12 @@ PLACES = {
 
 
 def base_entries(data_dir: Path = DATA_DIR) -> dict[str, Entry]:
-    """The entries as loaded without the amend files (derived, official, curated)."""
+    """The entries as the tables and introspection give them (derived, official): neither
+    the amend files nor curated.toml, which overrides whatever is amended here."""
     raw: dict[str, dict[str, Any]] = {}
     origin: dict[str, str] = {}
     for path in _data_files(data_dir):
-        if path.name.startswith("amend_"):
+        if path.name.startswith("amend_") or path.name == "curated.toml":
             continue
         for api, value in tomllib.loads(path.read_text(encoding="utf-8")).items():
             raw[api] = _merge(raw.get(api), value)

@@ -105,7 +105,9 @@ def _translate_arguments(args: list[cst.Arg], target: Target, changes: list[str]
             out.append(arg)
             continue
         if arg.keyword is None:
-            out.append(_positional(index, arg, target, given, changes))
+            positional = _positional(index, arg, target, torch_defaults, given, changes)
+            if positional is not None:
+                out.append(positional)
             continue
         out_arg = _keyword(arg, target, torch_defaults, given, changes)
         if out_arg is not None:
@@ -128,9 +130,27 @@ def _translate_arguments(args: list[cst.Arg], target: Target, changes: list[str]
 
 
 def _positional(
-    index: int, arg: cst.Arg, target: Target, given: set[str], changes: list[str]
-) -> cst.Arg:
+    index: int,
+    arg: cst.Arg,
+    target: Target,
+    torch_defaults: dict[str, str | None],
+    given: set[str],
+    changes: list[str],
+) -> cst.Arg | None:
     torch_name = target.torch_params[index] if index < len(target.torch_params) else None
+    if torch_name is not None and _has_no_counterpart(torch_name, target):
+        # torch.diag(x, 2): dropped like the keyword form when it holds the default, else
+        # refused; every later positional argument must then be written as a keyword.
+        as_keyword = arg.with_changes(
+            keyword=cst.Name(torch_name),
+            equal=cst.AssignEqual(
+                whitespace_before=cst.SimpleWhitespace(""),
+                whitespace_after=cst.SimpleWhitespace(""),
+            ),
+        )
+        kept = _keyword(as_keyword, target, torch_defaults, given, changes)
+        given.add(_KEYWORD_MODE)
+        return kept
     if torch_name in target.value_transforms:
         arg = arg.with_changes(value=_transformed(arg.value, target.value_transforms[torch_name]))
     if index >= len(target.torch_params):
@@ -191,6 +211,12 @@ def _keyword(
     return arg
 
 
+def _has_no_counterpart(name: str, target: Target) -> bool:
+    if name in target.mindspore_params or name in target.rename:
+        return False
+    return name in target.drop or name in target.drop_if_default or name in _torch_only(target)
+
+
 def _torch_only(target: Target) -> set[str]:
     return {f.torch for f in target.params if f.kind == "torch-only" and f.torch}
 
@@ -206,6 +232,8 @@ def _transformed(value: cst.BaseExpression, template: str) -> cst.BaseExpression
         raise FixRefused(f"None cannot be converted with `{template.format('x')}`")
     if template == PAIRS_TO_SIDES:
         return _pairs_to_sides(value)
+    if template == ONE_AXIS_SHAPE:
+        return _one_axis_shape(value)
     simple = isinstance(
         value, cst.Name | cst.Integer | cst.Float | cst.Attribute | cst.SimpleString
     )
@@ -214,7 +242,8 @@ def _transformed(value: cst.BaseExpression, template: str) -> cst.BaseExpression
 
 
 def _folded_comparison(code: str) -> str:
-    """`'none' == 'tanh'` -> `False`: a comparison of literals is written as its value."""
+    """A literal result is written as its value: `'none' == 'tanh'` -> `False`, `float(0)`
+    -> `0.0`."""
     try:
         node = ast.parse(code, mode="eval").body
     except SyntaxError:
@@ -223,12 +252,38 @@ def _folded_comparison(code: str) -> str:
         isinstance(part, ast.Constant) for part in (node.left, *node.comparators)
     ):
         return repr(eval(compile(ast.Expression(node), "<value>", "eval"), {"__builtins__": {}}))
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "float"
+        and len(node.args) == 1
+        and not node.keywords
+        and isinstance(node.args[0], ast.Constant)
+        and type(node.args[0].value) in (int, float)
+    ):
+        return repr(float(node.args[0].value))
     return code
 
 
 # A value transform for padding: torch's per-dimension (h, w) becomes MindSpore's per-side
 # (top, bottom, left, right); a single number stays as it is.
 PAIRS_TO_SIDES = "pairs-to-sides"
+
+
+# A value transform for a normalized shape (LayerNorm): MindSpore wants a tuple and normalizes
+# the last axis by default, so only a one-axis shape converts as it is.
+ONE_AXIS_SHAPE = "one-axis-shape"
+
+
+def _one_axis_shape(value: cst.BaseExpression) -> cst.BaseExpression:
+    if isinstance(value, cst.Integer):
+        return cst.parse_expression(f"({_code(value)},)")
+    if isinstance(value, cst.Tuple | cst.List) and len(value.elements) == 1:
+        return cst.parse_expression(f"({_code(value.elements[0].value)},)")
+    raise FixRefused(
+        f"cannot tell whether `{_code(value)}` is one axis: MindSpore needs a tuple and, for"
+        " several axes, begin_norm_axis and begin_params_axis set to minus their count"
+    )
 
 
 def _pairs_to_sides(value: cst.BaseExpression) -> cst.BaseExpression:
@@ -291,5 +346,13 @@ def _fix_commas(args: list[cst.Arg]) -> list[cst.Arg]:
         last = i == len(args) - 1
         if not last and arg.comma is cst.MaybeSentinel.DEFAULT:
             arg = arg.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        elif (
+            last
+            and isinstance(arg.comma, cst.Comma)
+            and isinstance(arg.comma.whitespace_after, cst.SimpleWhitespace)
+        ):
+            # the argument after it was dropped: `f(x, )` would be left; a trailing comma
+            # before a line break (a multi-line call) stays
+            arg = arg.with_changes(comma=cst.MaybeSentinel.DEFAULT)
         fixed.append(arg)
     return fixed
