@@ -255,3 +255,20 @@ def test_float_of_a_literal_is_written_as_the_float() -> None:
     assert rewrite_call("nn.GRU(4, 8, dropout=p)", gru).text == (
         "mindspore.nn.GRU(4, 8, dropout=float(p))"
     )
+
+
+def test_unbiased_becomes_ddof_and_torchs_default_is_written_out() -> None:
+    std = Target(
+        api="mindspore.ops.std",
+        sources=("curated",),
+        category="diff",
+        rename={"dim": "axis", "unbiased": "ddof"},
+        value_transforms={"unbiased": "int({})"},
+        defaults={"unbiased": "True"},
+        torch_params=("input", "dim", "unbiased"),
+        mindspore_params=("input", "axis", "ddof"),
+    )
+    assert rewrite_call("torch.std(x, 0)", std).text == "mindspore.ops.std(x, 0, ddof=1)"
+    assert rewrite_call("torch.std(x, dim=0, unbiased=False)", std).text == (
+        "mindspore.ops.std(x, axis=0, ddof=0)"
+    )

@@ -64,11 +64,14 @@ _INIT_NOTE = (
 
 
 def known_apis(data_dir: Path = DATA_DIR) -> set[str]:
-    """Names the official tables or curated.toml already hold (derived files left out)."""
+    """Names the official tables or curated.toml already hold (derived files left out). A
+    curated block that only corrects targets (no `kind`) corrects whatever it lands on,
+    a derived entry included, so it does not count."""
     names: set[str] = set()
     for path in sorted(data_dir.glob("official_*.toml")) + [data_dir / "curated.toml"]:
         if path.is_file():
-            names.update(tomllib.loads(path.read_text(encoding="utf-8")))
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            names.update(api for api, value in data.items() if "kind" in value)
     return names
 
 

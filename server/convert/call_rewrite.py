@@ -243,7 +243,7 @@ def _transformed(value: cst.BaseExpression, template: str) -> cst.BaseExpression
 
 def _folded_comparison(code: str) -> str:
     """A literal result is written as its value: `'none' == 'tanh'` -> `False`, `float(0)`
-    -> `0.0`."""
+    -> `0.0`, `int(True)` -> `1`."""
     try:
         node = ast.parse(code, mode="eval").body
     except SyntaxError:
@@ -255,13 +255,14 @@ def _folded_comparison(code: str) -> str:
     if (
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Name)
-        and node.func.id == "float"
+        and node.func.id in ("float", "int")
         and len(node.args) == 1
         and not node.keywords
         and isinstance(node.args[0], ast.Constant)
-        and type(node.args[0].value) in (int, float)
+        and type(node.args[0].value) in (bool, int, float)
     ):
-        return repr(float(node.args[0].value))
+        convert = float if node.func.id == "float" else int
+        return repr(convert(node.args[0].value))
     return code
 
 
