@@ -22,6 +22,10 @@ def _serve(args: argparse.Namespace) -> int:
     )
     from server.lsp.server import create_server
 
+    # Background work (jedi warming up, analysis off the loop) holds the GIL for up to the
+    # switch interval (5 ms by default) each time the request loop wants it back; a hover
+    # needs it several times. A shorter interval keeps hovers under a millisecond meanwhile.
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     server = create_server()
     if args.tcp:
         host, _, port = args.tcp.rpartition(":")
@@ -31,6 +35,8 @@ def _serve(args: argparse.Namespace) -> int:
         server.start_tcp(host or "127.0.0.1", int(port))
     else:
         server.start_io()
+    if server.jedi is not None:
+        server.jedi.shutdown()
     return 0
 
 
@@ -130,6 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.choices["doctor"].set_defaults(handler=run_doctor_command)
 
     return parser
+
+
+SWITCH_INTERVAL_S = 0.0005
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,19 +1,27 @@
 """Jedi as the fallback judge of receivers that local evidence leaves undecided.
 
 Cold, jedi needs seconds to load torch's sources; warm, a query takes milliseconds (DESIGN
-decision 3). So one worker thread warms it at start and answers batches of questions with a
-time budget per batch; nothing waits for it: callers get a future, and the server publishes
-what it confirmed when the answer arrives.
+decision 3). So one worker warms it at start and answers batches of questions with a time
+budget per batch; nothing waits for it: callers get a future, and the server publishes what
+it confirmed when the answer arrives.
+
+The worker is a separate process, not a thread: jedi is pure Python, and a thread running it
+holds the GIL the request loop needs, which turned sub-millisecond hovers into 10-20 ms ones
+for the seconds jedi takes to warm up. Its standard output goes to standard error: the
+server's standard output is the protocol.
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import sys
 import time
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from server.analysis.findings import Span
 
@@ -28,63 +36,100 @@ class JediFallback:
     def __init__(self, python: str | None = None, budget_s: float = 2.0) -> None:
         self.python = python
         self.budget_s = budget_s
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jedi")
-        self._environment = None
+        self._pool = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_worker_start,
+            initargs=(python,),
+        )
         self.ready = False
-
-    def _env(self):
-        import jedi
-
-        if self._environment is None:
-            if self.python and Path(self.python).resolve() != Path(sys.executable).resolve():
-                self._environment = jedi.create_environment(self.python, safe=False)
-            else:
-                self._environment = jedi.InterpreterEnvironment()
-        return self._environment
 
     def warm(self) -> Future:
         """Load jedi and torch's stubs in the background (seconds, once)."""
-        return self._pool.submit(self._warm)
-
-    def _warm(self) -> bool:
         started = time.perf_counter()
-        try:
-            self._confirm(_WARM_SOURCE, None, [Span(1, 14, 1, 18)], deadline=None)
-        except Exception as exc:  # jedi must never take the server down
-            log.warning("jedi could not start: %s", exc)
-            return False
-        self.ready = True
-        log.info("jedi warm after %.1f s", time.perf_counter() - started)
-        return True
+        future = self._pool.submit(_warm)
+
+        def done(f: Future) -> None:
+            if f.cancelled() or f.exception() is not None or not f.result():
+                log.warning("jedi could not start: %s", _reason(f))
+                return
+            self.ready = True
+            log.info("jedi warm after %.1f s", time.perf_counter() - started)
+
+        future.add_done_callback(done)
+        return future
 
     def confirm(self, source: str, path: str | None, spans: Sequence[Span]) -> Future:
         """Future of the spans (method names) whose receiver jedi infers to be a tensor."""
+        # CLOCK_MONOTONIC is system-wide on Linux and macOS: the worker reads the same clock.
         deadline = time.monotonic() + self.budget_s
-        return self._pool.submit(self._confirm, source, path, list(spans), deadline)
-
-    def _confirm(
-        self, source: str, path: str | None, spans: list[Span], deadline: float | None
-    ) -> set[Span]:
-        import jedi
-
-        if not spans:
-            return set()
-        script = jedi.Script(source, path=path, environment=self._env())
-        confirmed: set[Span] = set()
-        for index, span in enumerate(spans):
-            if deadline is not None and time.monotonic() > deadline:
-                log.info(
-                    "jedi budget spent: %d of %d receivers left", len(spans) - index, len(spans)
-                )
-                break
-            try:
-                names = script.infer(span.line + 1, span.col)
-            except Exception as exc:  # a jedi bug on odd code: skip that one
-                log.debug("jedi failed at %s: %s", span, exc)
-                continue
-            if any((n.full_name or "").startswith(_TENSOR_CLASSES) for n in names):
-                confirmed.add(span)
-        return confirmed
+        return self._pool.submit(_confirm, source, path, list(spans), deadline)
 
     def shutdown(self) -> None:
+        """Stop the worker now, even mid-query: the server is exiting."""
+        processes = list(getattr(self._pool, "_processes", {}).values())
         self._pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+
+
+def _reason(future: Future) -> str:
+    if future.cancelled():
+        return "cancelled"
+    exc = future.exception()
+    return str(exc) if exc is not None else "the warm-up query failed"
+
+
+# ---- in the worker process ----
+
+_python: str | None = None
+_environment: Any = None
+
+
+def _worker_start(python: str | None) -> None:
+    global _python
+    _python = python
+    os.dup2(2, 1)  # anything printed lands in the log, never in the protocol stream
+    sys.stdout = sys.stderr
+
+
+def _env() -> Any:
+    global _environment
+    import jedi
+
+    if _environment is None:
+        if _python and Path(_python).resolve() != Path(sys.executable).resolve():
+            _environment = jedi.create_environment(_python, safe=False)
+        else:
+            _environment = jedi.InterpreterEnvironment()
+    return _environment
+
+
+def _warm() -> bool:
+    try:
+        _confirm(_WARM_SOURCE, None, [Span(1, 14, 1, 18)], deadline=None)
+    except Exception as exc:  # jedi must never take the server down
+        logging.getLogger(__name__).warning("jedi could not start: %s", exc)
+        return False
+    return True
+
+
+def _confirm(source: str, path: str | None, spans: list[Span], deadline: float | None) -> set[Span]:
+    import jedi
+
+    if not spans:
+        return set()
+    script = jedi.Script(source, path=path, environment=_env())
+    confirmed: set[Span] = set()
+    for index, span in enumerate(spans):
+        if deadline is not None and time.monotonic() > deadline:
+            log.info("jedi budget spent: %d of %d receivers left", len(spans) - index, len(spans))
+            break
+        try:
+            names = script.infer(span.line + 1, span.col)
+        except Exception as exc:  # a jedi bug on odd code: skip that one
+            log.debug("jedi failed at %s: %s", span, exc)
+            continue
+        if any((n.full_name or "").startswith(_TENSOR_CLASSES) for n in names):
+            confirmed.add(span)
+    return confirmed
