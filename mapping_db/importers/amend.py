@@ -59,7 +59,7 @@ FILES = {
 }
 _MS = "mindspore"
 PLACES = {
-    "torch": (f"{_MS}.ops", f"{_MS}.mint"),
+    "torch": (f"{_MS}.ops", f"{_MS}.mint", f"{_MS}.numpy"),
     "torch.Tensor": (f"{_MS}.Tensor",),
     "torch.nn": (f"{_MS}.nn", f"{_MS}.mint.nn"),
     "torch.nn.functional": (f"{_MS}.ops", f"{_MS}.mint.nn.functional"),
