@@ -272,3 +272,33 @@ def test_unbiased_becomes_ddof_and_torchs_default_is_written_out() -> None:
     assert rewrite_call("torch.std(x, dim=0, unbiased=False)", std).text == (
         "mindspore.ops.std(x, axis=0, ddof=0)"
     )
+
+
+EXPAND = Target(
+    api="mindspore.Tensor.broadcast_to",
+    sources=("curated",),
+    category="diff",
+    rename={"size": "shape"},
+    value_transforms={"*": "pack-into-tuple"},
+    torch_params=("size",),
+    mindspore_params=("shape",),
+)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("x.expand(2, 3)", "x.broadcast_to((2, 3))"),
+        ("x.expand(b, -1, d)", "x.broadcast_to((b, -1, d))"),
+        ("x.expand(7)", "x.broadcast_to((7,))"),
+        ("x.expand((2, 3))", "x.broadcast_to((2, 3))"),
+        ("x.expand(size=(5, 5))", "x.broadcast_to(shape=(5, 5))"),
+    ],
+)
+def test_sizes_spread_over_arguments_are_packed_into_one_tuple(source: str, expected: str) -> None:
+    assert rewrite_call(source, EXPAND, tensor_method=True).text == expected
+
+
+def test_one_sized_name_is_ambiguous_and_refused() -> None:
+    with pytest.raises(FixRefused, match="one size or a whole shape"):
+        rewrite_call("x.expand(n)", EXPAND, tensor_method=True)

@@ -70,7 +70,7 @@ def rewrite_call(
     else:
         func = cst.parse_expression(target_expression(target, mindspore_alias))
         changes.append(f"use {target.api}")
-    args = _translate_arguments(list(call.args), target, changes)
+    args = _translate_arguments(_packed(list(call.args), target, changes), target, changes)
     new_call = call.with_changes(func=func, args=args)
     return Rewrite(cst.Module(body=[]).code_for_node(new_call), tuple(changes))
 
@@ -91,6 +91,43 @@ def _method_to_attribute(call: cst.Call, target: Target) -> Rewrite:
     elif call.args:
         raise FixRefused(f"{call.func.attr.value}() with these arguments needs a manual port")
     return Rewrite(_code(new), (f"{call.func.attr.value}() → .{attribute}",))
+
+
+# A value transform on the pseudo-parameter "*": torch's `x.expand(2, 3)` spreads a shape over
+# its positional arguments where MindSpore's `x.broadcast_to((2, 3))` takes one tuple.
+PACK = "pack-into-tuple"
+
+
+def _packed(args: list[cst.Arg], target: Target, changes: list[str]) -> list[cst.Arg]:
+    if target.value_transforms.get("*") != PACK:
+        return args
+    positional = [a for a in args if a.keyword is None and not a.star]
+    if not positional:
+        return args
+    if any(a.star for a in args):
+        raise FixRefused("*args hide how many sizes are passed")
+    if len(positional) == 1:
+        value = positional[0].value
+        if isinstance(value, cst.Tuple | cst.List):
+            return args  # already one shape: x.expand((2, 3))
+        if not _is_int_literal(value):
+            raise FixRefused(
+                f"cannot tell whether `{_code(value)}` is one size or a whole shape: write"
+                " the shape as a tuple"
+            )
+    sizes = ", ".join(_code(a.value) for a in positional)
+    packed = cst.Arg(
+        value=cst.parse_expression(f"({sizes},)" if len(positional) == 1 else f"({sizes})")
+    )
+    changes.append("sizes packed into one tuple")
+    rest = [a for a in args if a.keyword is not None]
+    return _fix_commas([packed, *rest])
+
+
+def _is_int_literal(value: cst.BaseExpression) -> bool:
+    if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Minus):
+        value = value.expression
+    return isinstance(value, cst.Integer)
 
 
 def _translate_arguments(args: list[cst.Arg], target: Target, changes: list[str]) -> list[cst.Arg]:
