@@ -18,7 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from mapping_db.model import Entry, ParamFact, Target
-from mapping_db.verification import VERIFIED_DIR, TargetResult, Verification, results_for
+from mapping_db.verification import (
+    VERIFIED_DIR,
+    WORKAROUND,
+    TargetResult,
+    Verification,
+    results_for,
+)
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +134,11 @@ class MappingDB:
     def verified(self, entry: Entry, target: Target, device: str) -> TargetResult | None:
         results = self.verification(device)
         return results.get(entry.torch_api, target.api) if results is not None else None
+
+    def workaround_verified(self, entry: Entry, device: str) -> TargetResult | None:
+        """The result of running a no-equivalent entry's workaround formula on `device`."""
+        results = self.verification(device)
+        return results.get(entry.torch_api, WORKAROUND) if results is not None else None
 
     def pick_target(self, entry: Entry, device: str) -> Target | None:
         """The target to use on `device`: one that runs there (not marked off the device, and

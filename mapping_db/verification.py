@@ -37,6 +37,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
+# The pseudo-target under which a no-equivalent entry's workaround formula is recorded.
+WORKAROUND = "workaround"
+
 VERIFIED_DIR = Path(__file__).resolve().parent / "data" / "verified"
 FORMAT = 1
 

@@ -208,6 +208,14 @@ def _verification_stats(db: MappingDB, console: Console) -> None:
             f"{equal_entries:,} of {len(mapped):,} mapped entries have a target verified equal "
             f"on {device}; {len(failures):,} targets fail (mismatch, error, timeout, crash)."
         )
+        with_workaround = [e for e in db if e.status == "no-equivalent" and e.workaround]
+        ran = [v for e in with_workaround if (v := db.workaround_verified(e, device)) is not None]
+        if with_workaround:
+            equal_workarounds = sum(v.status == "equal" for v in ran)
+            console.print(
+                f"{equal_workarounds:,} of {len(with_workaround):,} workaround formulas of "
+                f"no-equivalent entries verified equal on {device} ({len(ran):,} run)."
+            )
         if failures:
             shown = failures[:25]
             for api, target, summary in shown:

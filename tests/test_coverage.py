@@ -14,6 +14,7 @@ from mapping_db.importers.derived import HEADER, build_entries, write_files
 from mapping_db.importers.derived_workarounds import WORKAROUNDS, Workaround
 from mapping_db.importers.torch_inventory import NAMESPACES, all_names, public_apis
 from mapping_db.store import DATA_DIR, load_database
+from mapping_db.verify.workarounds import workaround_inputs
 
 
 @pytest.fixture(scope="module")
@@ -107,21 +108,7 @@ def test_known_derived_facts(db) -> None:
 
 
 def _inputs(workaround: Workaround) -> dict[str, np.ndarray]:
-    rng = np.random.default_rng(0)
-    arrays: dict[str, np.ndarray] = {}
-    for name, kind, shape in workaround.inputs:
-        if kind == "int":
-            arrays[name] = rng.integers(0, 4, size=shape).astype(np.int64)
-        elif kind == "pos":
-            arrays[name] = rng.uniform(0.5, 2.5, size=shape).astype(np.float32)
-        elif kind == "prob":
-            arrays[name] = rng.uniform(0.05, 0.95, size=shape).astype(np.float32)
-        elif kind == "spd":
-            m = rng.normal(size=shape)
-            arrays[name] = (m @ m.T + shape[0] * np.eye(shape[0])).astype(np.float32)
-        else:
-            arrays[name] = rng.normal(size=shape).astype(np.float32)
-    return arrays
+    return workaround_inputs(workaround, seed=0)
 
 
 def _numpy(value: Any) -> np.ndarray:

@@ -8,7 +8,13 @@ from importlib.metadata import version
 import pytest
 
 from mapping_db import load_database
-from mapping_db.verification import OUTCOMES, VERIFIED_DIR, results_file_name, results_for
+from mapping_db.verification import (
+    OUTCOMES,
+    VERIFIED_DIR,
+    WORKAROUND,
+    results_file_name,
+    results_for,
+)
 
 
 @pytest.fixture(scope="module")
@@ -48,3 +54,13 @@ def test_equal_means_every_case_passed(results) -> None:
         for target, verdict in targets.items():
             if verdict.status == "equal":
                 assert verdict.cases >= 1 and verdict.passed == verdict.cases, (api, target)
+
+
+def test_every_workaround_formula_was_run(results) -> None:
+    from mapping_db.verify.workarounds import has_recipe
+
+    db = load_database()
+    recipes = [e for e in db if e.status == "no-equivalent" and has_recipe(e)]
+    assert recipes
+    missing = [e.torch_api for e in recipes if results.get(e.torch_api, WORKAROUND) is None]
+    assert not missing, missing[:5]

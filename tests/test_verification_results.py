@@ -87,3 +87,23 @@ def test_a_target_failing_everywhere_blocks_the_fix(data_dir: Path) -> None:
     assert "**Verification on CPU with MindSpore 2.10.0 and torch 2.13.0 failed**" in (
         hover_markdown(db, "torch.nn.ReLU", "CPU")
     )
+
+
+def test_hover_says_whether_the_workaround_was_verified(data_dir: Path) -> None:
+    db = load_database(data_dir)
+    entry = db.get("torch.corrcoef")
+    assert entry is not None and entry.workaround
+    assert "verified" not in hover_markdown(db, "torch.corrcoef", "CPU")  # no results yet
+    _results(
+        data_dir,
+        {
+            "torch.corrcoef": {"workaround": TargetResult("equal", 3, 3, 1e-7)},
+            "torch.isin": {"workaround": TargetResult("mismatch", 3, 1, 0.0, "case 2: dtype")},
+        },
+    )
+    db = load_database(data_dir)
+    text = hover_markdown(db, "torch.corrcoef", "CPU")
+    assert f"Workaround: `{entry.workaround}`" in text
+    assert "The workaround was verified on CPU with MindSpore 2.10.0 and torch 2.13.0: 3/3" in text
+    failed = hover_markdown(db, "torch.isin", "CPU")
+    assert "**The workaround failed verification on CPU** (mismatch: case 2: dtype)" in failed

@@ -181,3 +181,22 @@ def test_wrong_target_is_a_mismatch_and_refusals_are_untested(verify_api) -> Non
     function = _target("mindspore.ops.cumsum")
     result = verify_api.verify(_entry("torch.Tensor.cumsum", function), function, 3)
     assert result.status == "untested" and "not a Tensor method" in result.reason
+
+
+def test_workarounds_are_run_and_a_wrong_one_is_caught(verify_api) -> None:
+    from mapping_db.verify.workarounds import WORKAROUND, verify_workaround
+
+    db = load_database()
+    corrcoef = db.get("torch.corrcoef")
+    assert corrcoef is not None and corrcoef.status == "no-equivalent"
+    right = verify_workaround(corrcoef)
+    assert right.status == "equal" and right.cases == 3, right
+    wrong = Entry(
+        torch_api=corrcoef.torch_api,
+        kind=corrcoef.kind,
+        status="no-equivalent",
+        workaround="ops.cov(a)",  # the covariance, not the correlation
+    )
+    assert verify_workaround(wrong).status == "mismatch"
+    items = select_items(db, ["torch.corrcoef"])
+    assert items == [WorkItem("torch.corrcoef", WORKAROUND)]

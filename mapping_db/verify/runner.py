@@ -82,7 +82,17 @@ def select_items(
                 if queue and len(picked) < sample:
                     picked.append(queue.popleft())
         entries = sorted(picked, key=lambda e: e.torch_api)
-    return [WorkItem(e.torch_api, t.api) for e in entries for t in e.targets]
+    items = [WorkItem(e.torch_api, t.api) for e in entries for t in e.targets]
+    # Workaround formulas of "no equivalent" entries run too (pseudo-target "workaround").
+    from mapping_db.verify.workarounds import WORKAROUND, has_recipe
+
+    recipes = sorted((e for e in db if e.status == "no-equivalent" and has_recipe(e)),
+                     key=lambda e: e.torch_api)  # fmt: skip
+    if patterns:
+        recipes = [e for e in recipes if any(fnmatchcase(e.torch_api, p) for p in patterns)]
+    if sample is not None:
+        recipes = recipes[: max(1, sample // 20)]
+    return items + [WorkItem(e.torch_api, WORKAROUND) for e in recipes]
 
 
 @dataclass

@@ -70,6 +70,9 @@ def _build_entry_markdown(db: MappingDB, entry: Entry, device: str, confidence: 
         lines += ["", _EVIDENCE[confidence]]
     if entry.note:
         lines += ["", entry.note]
+    if entry.workaround:
+        lines += ["", f"Workaround: `{entry.workaround}`"]
+        lines += _workaround_verification(db, entry, device)
     if target is not None:
         lines += _target_section(target, device)
         lines += ["", _verification_line(db, entry, target, device)]
@@ -103,6 +106,20 @@ def _verification_line(db: MappingDB, entry: Entry, target: Target, device: str)
         return f"Not verified on {device}: {verdict.reason or 'no inputs could be built'}."
     text = f"**Verification on {device} with {versions} failed**: {verdict.summary()}."
     return text + (_table_is_wrong(target, verdict) or " Port this call by hand.")
+
+
+def _workaround_verification(db: MappingDB, entry: Entry, device: str) -> list[str]:
+    results = db.verification(device)
+    verdict = db.workaround_verified(entry, device)
+    if results is None or verdict is None:
+        return []
+    versions = f"MindSpore {results.mindspore} and torch {results.torch}"
+    if verdict.status == "equal":
+        return [
+            "",
+            f"The workaround was verified on {device} with {versions}: {verdict.summary()}.",
+        ]
+    return ["", f"**The workaround failed verification on {device}** ({verdict.summary()})."]
 
 
 def _table_is_wrong(target: Target, verdict: TargetResult) -> str:
