@@ -200,3 +200,21 @@ def test_workarounds_are_run_and_a_wrong_one_is_caught(verify_api) -> None:
     assert verify_workaround(wrong).status == "mismatch"
     items = select_items(db, ["torch.corrcoef"])
     assert items == [WorkItem("torch.corrcoef", WORKAROUND)]
+
+
+def test_a_call_on_defaults_catches_a_default_the_fix_does_not_write(verify_api) -> None:
+    # torch.linalg.diagonal takes the last two dimensions by default, ops.diagonal the first
+    # two; OpInfo's samples all pass them, so only the defaults-only case can tell.
+    entry = load_database().get("torch.linalg.diagonal")
+    assert entry is not None
+    curated = next(t for t in entry.targets if t.api == "mindspore.ops.diagonal")
+    calls = verify_api.candidate_calls(entry, curated)
+    defaults = [c for c in calls[:2] if c.origin.endswith("(defaults)")]
+    assert defaults and not defaults[0].kwargs and len(defaults[0].args) == 1
+    assert verify_api.verify(entry, curated, 5).status == "equal"
+    bare = _target(
+        "mindspore.ops.diagonal", rename={"A": "input"}, torch_params=("A",),
+        mindspore_params=("input",),
+    )  # fmt: skip
+    result = verify_api.verify(entry, bare, 5)
+    assert result.status == "mismatch" and result.reason.startswith("case 2 ("), result

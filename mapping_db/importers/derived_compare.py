@@ -67,6 +67,18 @@ def _pairs(t: Sig, m: Sig) -> dict[str, str]:
     return pairs
 
 
+def _same_value(a: str, b: str) -> bool:
+    """Defaults as source text: `2` and `2.0` are the same default (MindSpore often insists on
+    the float; writing torch's int out would only break the call)."""
+    if a == b:
+        return True
+    try:
+        x, y = float(a), float(b)
+    except ValueError:
+        return False
+    return x == y and "True" not in (a, b) and "False" not in (a, b)
+
+
 def param_facts(t: Sig, m: Sig) -> list[dict[str, str]]:
     shared = set(t.params) & set(m.params)
     pairs = _pairs(t, m)
@@ -74,7 +86,7 @@ def param_facts(t: Sig, m: Sig) -> list[dict[str, str]]:
     for name in t.params:
         if name in shared:
             td, md = t.defaults.get(name), m.defaults.get(name)
-            if td is not None and md is not None and td != md:
+            if td is not None and md is not None and not _same_value(td, md):
                 facts.append(_fact("default", name, name, t, m))
             elif (td is None) != (md is None):
                 fact = _fact("differs", name, name, t, m)

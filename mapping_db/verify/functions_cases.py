@@ -9,6 +9,7 @@ forms, parameters passed, their values.
 from __future__ import annotations
 
 import inspect
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -460,7 +461,48 @@ def candidate_calls(entry: Entry, target: Target) -> list[TorchCall]:
         calls = list(_signature_calls(entry))
     # Empty tensors are an edge case: used only when no sample has data.
     with_data = [c for c in calls if not _has_empty_tensor(c)]
-    return order_for_variety([_with_features(c, names) for c in with_data or calls])
+    ordered = order_for_variety([_with_features(c, names) for c in with_data or calls])
+    if random:
+        return ordered
+    return _with_defaults_case(entry, ordered)
+
+
+def _with_defaults_case(entry: Entry, calls: list[TorchCall]) -> list[TorchCall]:
+    """Put a call that leaves every optional argument to its default second in line.
+
+    OpInfo samples mostly pass optional arguments explicitly, so a default that differs
+    between torch and MindSpore (avg_pool2d's stride: kernel_size vs 1) would go unseen;
+    the quick fix must write such defaults out, and this case checks that it does."""
+    for call in calls[:8]:
+        minimal = _minimal_form(entry, call)
+        if minimal is not None:
+            rest = [c for c in calls if c is not call]
+            return [*rest[:1], minimal, *rest[1:]] if rest else [minimal]
+    return calls
+
+
+def _minimal_form(entry: Entry, call: TorchCall) -> TorchCall | None:
+    """`call` with its keywords dropped and then its trailing positional arguments, as long
+    as torch still accepts it; None when nothing could be dropped."""
+    first = 0 if entry.is_tensor_method else 1
+    if not call.kwargs and len(call.args) <= first:
+        return None
+    best: TorchCall | None = None
+    for keep in range(len(call.args), first - 1, -1):
+        candidate = TorchCall(call.args[:keep], {}, call.receiver, call.origin + " (defaults)")
+        if keep == len(call.args) and not call.kwargs:
+            continue  # nothing dropped yet
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")  # softmax(x) without dim: deprecated, not a form
+                torch_runner(entry, _copied(candidate))()
+        except Exception:
+            break  # a required argument went: the previous form is the shortest torch takes
+        best = candidate
+    if best is None:
+        return None
+    best.features = frozenset({"form:defaults"})
+    return best
 
 
 def _has_scalar_tensor(call: TorchCall) -> bool:
