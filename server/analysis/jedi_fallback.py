@@ -17,6 +17,7 @@ import logging
 import multiprocessing
 import os
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -40,7 +41,7 @@ class JediFallback:
             max_workers=1,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_worker_start,
-            initargs=(python,),
+            initargs=(python, os.getpid()),
         )
         self.ready = False
 
@@ -60,10 +61,10 @@ class JediFallback:
         return future
 
     def confirm(self, source: str, path: str | None, spans: Sequence[Span]) -> Future:
-        """Future of the spans (method names) whose receiver jedi infers to be a tensor."""
-        # CLOCK_MONOTONIC is system-wide on Linux and macOS: the worker reads the same clock.
-        deadline = time.monotonic() + self.budget_s
-        return self._pool.submit(_confirm, source, path, list(spans), deadline)
+        """Future of the spans (method names) whose receiver jedi infers to be a tensor. The
+        time budget starts when the worker takes the batch, not while it waits behind the
+        warm-up or an earlier batch."""
+        return self._pool.submit(_confirm_within, source, path, list(spans), self.budget_s)
 
     def shutdown(self) -> None:
         """Stop the worker now, even mid-query: the server is exiting."""
@@ -84,13 +85,28 @@ def _reason(future: Future) -> str:
 
 _python: str | None = None
 _environment: Any = None
+_PARENT_POLL_S = 1.0
 
 
-def _worker_start(python: str | None) -> None:
+def _worker_start(python: str | None, server_pid: int) -> None:
     global _python
     _python = python
     os.dup2(2, 1)  # anything printed lands in the log, never in the protocol stream
     sys.stdout = sys.stderr
+    # A pool worker holds both ends of its task queue, so it would never see the server go
+    # if the server is killed rather than shut down: watch the parent instead.
+    # (the server's pid comes as an argument: it may have exited before this worker started)
+    threading.Thread(target=_exit_with_parent, args=(server_pid,), daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(_PARENT_POLL_S)
+    os._exit(0)
+
+
+def _confirm_within(source: str, path: str | None, spans: list[Span], budget_s: float) -> set[Span]:
+    return _confirm(source, path, spans, time.monotonic() + budget_s)
 
 
 def _env() -> Any:

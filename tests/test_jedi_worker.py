@@ -1,0 +1,78 @@
+"""The jedi worker process never outlives the server, however the server ends."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _send(proc: subprocess.Popen[bytes], payload: dict) -> None:
+    body = json.dumps(payload).encode()
+    assert proc.stdin is not None
+    proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    proc.stdin.flush()
+
+
+def _read(proc: subprocess.Popen[bytes]) -> dict:
+    assert proc.stdout is not None
+    length = 0
+    while (line := proc.stdout.readline().strip()) != b"":
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":")[1])
+    return json.loads(proc.stdout.read(length))
+
+
+def _children(pid: int) -> list[int]:
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="pgrep and /proc semantics")
+def test_worker_exits_when_the_server_is_killed() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "server.cli", "serve", "--log-level", "warning"],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        init = {"processId": None, "rootUri": None, "capabilities": {},
+                "initializationOptions": {"doctorAtStart": False, "jedi": True}}  # fmt: skip
+        _send(proc, {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": init})
+        while _read(proc).get("id") != 1:
+            pass
+        _send(proc, {"jsonrpc": "2.0", "method": "initialized", "params": {}})
+        deadline = time.monotonic() + 30
+        workers: list[int] = []
+        while not workers and time.monotonic() < deadline:
+            time.sleep(0.2)
+            workers = [
+                p for p in _children(proc.pid)
+                if "spawn_main" in Path(f"/proc/{p}/cmdline").read_text(errors="replace")
+            ]  # fmt: skip
+        assert workers, "the server started no jedi worker"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    deadline = time.monotonic() + 30
+    while any(_alive(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(_alive(p) for p in workers), "the jedi worker outlived the server"
