@@ -76,3 +76,35 @@ def test_worker_exits_when_the_server_is_killed() -> None:
     while any(_alive(p) for p in workers) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not any(_alive(p) for p in workers), "the jedi worker outlived the server"
+
+
+def test_a_truncated_parse_cache_file_is_dropped(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import pickle
+
+    import jedi
+
+    from server.analysis import jedi_fallback
+
+    monkeypatch.setattr(jedi.settings, "cache_directory", str(tmp_path))
+    (tmp_path / "CPython-311-33").mkdir()
+    good = tmp_path / "CPython-311-33" / "good.pkl"
+    good.write_bytes(pickle.dumps({"module": "parsed"}))
+    broken = tmp_path / "CPython-311-33" / "broken.pkl"
+    broken.write_bytes(pickle.dumps({"module": "parsed" * 1000})[:100])  # cut mid-write
+    assert jedi_fallback._drop_broken_cache_files() == 1
+    assert good.exists() and not broken.exists()
+
+
+def test_parse_cache_writes_go_through_a_rename(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import pickle
+
+    import parso.cache
+
+    from server.analysis import jedi_fallback
+
+    monkeypatch.setattr(parso.cache, "_save_to_file_system", parso.cache._save_to_file_system)
+    jedi_fallback._make_parso_cache_writes_atomic()
+    parso.cache._save_to_file_system("grammar", tmp_path / "mod.py", {"x": 1}, cache_path=tmp_path)
+    written = list(tmp_path.rglob("*.pkl"))
+    assert len(written) == 1 and not list(tmp_path.rglob("*.tmp"))
+    assert pickle.loads(written[0].read_bytes()) == {"x": 1}

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import pickle
 import sys
 import threading
 import time
@@ -91,6 +92,7 @@ _PARENT_POLL_S = 1.0
 def _worker_start(python: str | None, server_pid: int) -> None:
     global _python
     _python = python
+    _make_parso_cache_writes_atomic()
     os.dup2(2, 1)  # anything printed lands in the log, never in the protocol stream
     sys.stdout = sys.stderr
     # A pool worker holds both ends of its task queue, so it would never see the server go
@@ -103,6 +105,43 @@ def _exit_with_parent(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(_PARENT_POLL_S)
     os._exit(0)
+
+
+def _make_parso_cache_writes_atomic() -> None:
+    """parso pickles parsed modules straight into its cache file: a worker stopped mid-write
+    (the server exiting) leaves a truncated file that breaks every later inference through
+    that module. Write to a temporary file and rename it into place instead."""
+    try:
+        import parso.cache as cache
+    except ImportError:
+        return
+    hashed_path = getattr(cache, "_get_hashed_path", None)
+    if hashed_path is None or not hasattr(cache, "_save_to_file_system"):
+        return
+
+    def save(hashed_grammar: Any, path: Any, item: Any, cache_path: Any = None) -> None:
+        final = hashed_path(hashed_grammar, path, cache_path=cache_path)
+        temporary = f"{final}.{os.getpid()}.tmp"
+        with open(temporary, "wb") as f:
+            pickle.dump(item, f, pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, final)
+
+    cache._save_to_file_system = save
+
+
+def _drop_broken_cache_files() -> int:
+    """Delete parse-cache files that do not unpickle (left by an earlier crash)."""
+    import jedi
+
+    dropped = 0
+    for path in Path(jedi.settings.cache_directory).glob("*/*.pkl"):
+        try:
+            with open(path, "rb") as f:
+                pickle.load(f)
+        except Exception:
+            path.unlink(missing_ok=True)
+            dropped += 1
+    return dropped
 
 
 def _confirm_within(source: str, path: str | None, spans: list[Span], budget_s: float) -> set[Span]:
@@ -143,6 +182,16 @@ def _confirm(source: str, path: str | None, spans: list[Span], deadline: float |
             break
         try:
             names = script.infer(span.line + 1, span.col)
+        except (EOFError, pickle.UnpicklingError) as exc:
+            # a truncated parse cache: drop the broken files and ask again, once
+            log.warning("jedi's parse cache is damaged (%s): %d file(s) dropped", exc,
+                        _drop_broken_cache_files())  # fmt: skip
+            try:
+                script = jedi.Script(source, path=path, environment=_env())
+                names = script.infer(span.line + 1, span.col)
+            except Exception as again:
+                log.debug("jedi failed at %s: %s", span, again)
+                continue
         except Exception as exc:  # a jedi bug on odd code: skip that one
             log.debug("jedi failed at %s: %s", span, exc)
             continue
