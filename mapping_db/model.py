@@ -96,3 +96,8 @@ class Entry:
     @property
     def is_tensor_method(self) -> bool:
         return self.torch_api.startswith("torch.Tensor.")
+
+
+# torch keywords that only save memory: the result is the same without them, and MindSpore's
+# layers take no such argument, so a fix drops them unless the target lists one of its own.
+ALWAYS_DROPPED = frozenset({"inplace"})

@@ -59,6 +59,19 @@ class TargetResult:
     def works(self) -> bool:
         return self.status == "equal"
 
+    @property
+    def blocks_fix(self) -> bool:
+        """Never worked (no case passed), or took the process down: a quick fix must not
+        write it. A target that passed some cases and raised or differed on others is
+        offered with that case named."""
+        if self.status in ("equal", "untested"):
+            return False
+        return self.status in ("crash", "timeout") or self.passed == 0
+
+    @property
+    def partial(self) -> bool:
+        return self.status in ("error", "mismatch") and self.passed > 0
+
     def summary(self) -> str:
         """One line for hovers: '5/5 cases, max abs error 3e-07' or the failure."""
         if self.status == "equal":

@@ -302,3 +302,29 @@ def test_sizes_spread_over_arguments_are_packed_into_one_tuple(source: str, expe
 def test_one_sized_name_is_ambiguous_and_refused() -> None:
     with pytest.raises(FixRefused, match="one size or a whole shape"):
         rewrite_call("x.expand(n)", EXPAND, tensor_method=True)
+
+
+def test_inplace_is_dropped_unless_the_target_takes_it() -> None:
+    relu6 = Target(api="mindspore.nn.ReLU6", sources=("r2.4.10",), category="param-count")
+    assert rewrite_call("nn.ReLU6(inplace=True)", relu6).text == "mindspore.nn.ReLU6()"
+    ops_relu = Target(
+        api="mindspore.ops.relu",
+        sources=("master",),
+        category="consistent",
+        torch_params=("input", "inplace"),
+        mindspore_params=("input", "inplace"),
+    )
+    assert rewrite_call("F.relu(x, inplace=True)", ops_relu).text == (
+        "mindspore.ops.relu(x, inplace=True)"
+    )
+
+
+def test_a_layer_called_with_only_inplace_is_fixable() -> None:
+    from mapping_db.store import load_database
+    from server.advice.assess import assess
+    from server.analysis.findings import CallShape, Span, TorchReference
+
+    span = Span(0, 0, 0, 20)
+    ref = TorchReference("torch.nn.ReLU", span, "call", call=CallShape(span, 0, ("inplace",)))
+    assessment = assess(ref, load_database(), "CPU")
+    assert assessment is not None and assessment.fixable, assessment

@@ -107,3 +107,28 @@ def test_hover_says_whether_the_workaround_was_verified(data_dir: Path) -> None:
     assert "The workaround was verified on CPU with MindSpore 2.10.0 and torch 2.13.0: 3/3" in text
     failed = hover_markdown(db, "torch.isin", "CPU")
     assert "**The workaround failed verification on CPU** (mismatch: case 2: dtype)" in failed
+
+
+def test_a_target_failing_on_some_cases_is_offered_with_the_case_named(data_dir: Path) -> None:
+    db = load_database(data_dir)
+    entry = db.get("torch.nn.ReLU")
+    assert entry is not None
+    reason = "case 4 (float32[]): ValueError: rank must be positive"
+    _results(
+        data_dir,
+        {"torch.nn.ReLU": {t.api: TargetResult("error", 5, 3, 0.0, reason) for t in entry.targets}},
+    )
+    db = load_database(data_dir)
+    span = Span(0, 0, 0, 7)
+    ref = TorchReference("torch.nn.ReLU", span, "call", call=CallShape(span, 0, ()))
+    assessment = assess(ref, db, "CPU")
+    assert assessment is not None and assessment.fix_blocker is None
+    assert f"verification on CPU: error: {reason}" in assessment.message
+    text = hover_markdown(db, "torch.nn.ReLU", "CPU")
+    assert "**Verification on CPU with MindSpore 2.10.0 and torch 2.13.0: 3/5 cases pass**" in text
+    assert reason in text and "check calls like the failing case" in text
+    never = {t.api: TargetResult("error", 5, 0, None, reason) for t in entry.targets}
+    _results(data_dir, {"torch.nn.ReLU": never})
+    db = load_database(data_dir)
+    assessment = assess(ref, db, "CPU")
+    assert assessment is not None and assessment.fix_blocker is not None

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from mapping_db.model import Entry, ParamFact, Target
-from mapping_db.store import FAILING, MappingDB
+from mapping_db.model import ALWAYS_DROPPED, Entry, ParamFact, Target
+from mapping_db.store import MappingDB
 from server.advice.compliance import PATTERN_PREFIX, Rule, rule_for_name
 from server.analysis.findings import TorchReference
 
@@ -56,6 +56,9 @@ def assess(ref: TorchReference, db: MappingDB, device: str) -> Assessment | None
         call.keywords if call is not None else (),
         call is not None and call.has_star_args,
         device,
+        call is not None
+        and call.n_positional == 0
+        and all(k in ALWAYS_DROPPED for k in call.keywords),
     )
     return None if verdict is None else Assessment(ref, *verdict)
 
@@ -70,6 +73,7 @@ def _judge(
     keywords: tuple[str, ...],
     star_args: bool,
     device: str,
+    no_arguments: bool = False,
 ) -> tuple | None:
     rule = rule_for_name(qualified_name)
     if rule is not None:
@@ -94,11 +98,11 @@ def _judge(
             details,
         )
     care = _cares(target, keywords)
-    blocker = _fix_blocker(target, context, star_args)
+    blocker = _fix_blocker(target, context, star_args, no_arguments)
     verdict = db.verified(entry, target, device)
     if verdict is not None and verdict.status != "equal" and verdict.status != "untested":
         care.append(f"verification on {device}: {verdict.summary()}")
-        if verdict.status in FAILING:
+        if verdict.blocks_fix:
             blocker = f"{target.api} failed verification on {device}"
     if entry.status == "mapped" and not care and target.category == "consistent":
         return ("consistent", f"{entry.torch_api} → {target.api}", entry, target, blocker)
@@ -193,11 +197,14 @@ def _category_phrase(target: Target) -> str:
 _ARGUMENTS_DIFFER = frozenset({"diff", "overload", "param-count", "other"})
 
 
-def _fix_blocker(target: Target, context: str, star_args: bool) -> str | None:
+def _fix_blocker(
+    target: Target, context: str, star_args: bool, no_arguments: bool = False
+) -> str | None:
     if star_args and (target.rename or target.set_args or target.defaults):
         return "the call passes *args/**kwargs, so its keywords cannot be translated safely"
     if (
         context in ("call", "tensor-method")
+        and not no_arguments  # nn.Sigmoid(): nothing to map
         and target.category in _ARGUMENTS_DIFFER
         and not target.torch_params
         and target.api not in ("mindspore.Tensor.shape", "mindspore.Tensor.dtype")

@@ -104,6 +104,13 @@ def _verification_line(db: MappingDB, entry: Entry, target: Target, device: str)
         return f"Verified on {device} with {versions}: {verdict.summary()}."
     if verdict.status == "untested":
         return f"Not verified on {device}: {verdict.reason or 'no inputs could be built'}."
+    if verdict.partial:
+        agree = "pass" if verdict.status == "error" else "agree"
+        return (
+            f"**Verification on {device} with {versions}: {verdict.passed}/{verdict.cases} "
+            f"cases {agree}**; {verdict.reason}.{_table_is_wrong(target, verdict)} The quick "
+            "fix is offered: check calls like the failing case by hand."
+        )
     text = f"**Verification on {device} with {versions} failed**: {verdict.summary()}."
     return text + (_table_is_wrong(target, verdict) or " Port this call by hand.")
 

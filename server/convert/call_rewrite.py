@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from mapping_db.model import Target
+from mapping_db.model import ALWAYS_DROPPED, Target
 
 _KEYWORD_MODE = "\0keyword-mode"
 
@@ -224,6 +224,9 @@ def _keyword(
     assert arg.keyword is not None
     name = arg.keyword.value
     given.add(name)
+    if name in ALWAYS_DROPPED and name not in target.mindspore_params:
+        changes.append(f"drop {name} (MindSpore has no in-place variant)")
+        return None
     _check_unsupported(name, arg.value, target)
     if name in target.drop:
         changes.append(f"drop {name}")
