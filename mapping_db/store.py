@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CURATED = "curated.toml"
-_CACHE_FORMAT = 3  # bump when the records' shape changes
+_CACHE_FORMAT = 4  # bump when the records' shape changes
 
 _TARGET_FIELDS = {
     "api", "sources", "category", "note", "url", "diff_url", "rename", "set_args", "defaults",
