@@ -108,3 +108,27 @@ def test_parse_cache_writes_go_through_a_rename(tmp_path: Path, monkeypatch) -> 
     written = list(tmp_path.rglob("*.pkl"))
     assert len(written) == 1 and not list(tmp_path.rglob("*.tmp"))
     assert pickle.loads(written[0].read_bytes()) == {"x": 1}
+
+
+def test_a_dead_worker_is_replaced_and_the_question_answered() -> None:
+    from server.analysis.findings import Span
+    from server.analysis.jedi_fallback import JediFallback
+
+    source = "import torch\n\n\ndef f():\n    y = torch.ones(2)\n    return y.view(1)\n"
+    view = Span(5, 13, 5, 17)
+    jedi = JediFallback(budget_s=60.0)
+    try:
+        assert jedi.warm().result(timeout=120)
+        (worker,) = jedi._pool._processes.values()  # type: ignore[attr-defined]
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.join(10)
+        deadline = time.monotonic() + 120
+        answer = None
+        while answer is None and time.monotonic() < deadline:
+            try:  # the pool notices the death on its own thread: ask until it has
+                answer = jedi.confirm(source, None, [view]).result(timeout=120)
+            except Exception:
+                time.sleep(0.2)
+        assert answer == {view}
+    finally:
+        jedi.shutdown()

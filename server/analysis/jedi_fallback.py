@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -38,18 +39,33 @@ class JediFallback:
     def __init__(self, python: str | None = None, budget_s: float = 2.0) -> None:
         self.python = python
         self.budget_s = budget_s
-        self._pool = ProcessPoolExecutor(
+        self._pool = self._new_pool()
+        self.ready = False
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
             max_workers=1,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_worker_start,
-            initargs=(python, os.getpid()),
+            initargs=(self.python, os.getpid()),
         )
-        self.ready = False
+
+    def _submit(self, fn: Any, *args: Any) -> Future:
+        """Submit to the worker; a worker that died (jedi crashed, killed for memory) is
+        replaced once, and the question goes to the new one."""
+        try:
+            return self._pool.submit(fn, *args)
+        except BrokenProcessPool:
+            log.warning("the jedi worker died: starting a new one")
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = self._new_pool()
+            self.ready = False
+            return self._pool.submit(fn, *args)
 
     def warm(self) -> Future:
         """Load jedi and torch's stubs in the background (seconds, once)."""
         started = time.perf_counter()
-        future = self._pool.submit(_warm)
+        future = self._submit(_warm)
 
         def done(f: Future) -> None:
             if f.cancelled() or f.exception() is not None or not f.result():
@@ -65,7 +81,7 @@ class JediFallback:
         """Future of the spans (method names) whose receiver jedi infers to be a tensor. The
         time budget starts when the worker takes the batch, not while it waits behind the
         warm-up or an earlier batch."""
-        return self._pool.submit(_confirm_within, source, path, list(spans), self.budget_s)
+        return self._submit(_confirm_within, source, path, list(spans), self.budget_s)
 
     def shutdown(self) -> None:
         """Stop the worker now, even mid-query: the server is exiting."""
