@@ -10,17 +10,11 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-import pytest
-
+from mapping_db.importers import amend
+from mapping_db.importers.derived_candidates import resolve
 from mapping_db.store import DATA_DIR, _data_files, load_database
 from mapping_db.verification import read
-
-pytest.importorskip("torch")
-pytest.importorskip("mindspore")
-
-from mapping_db.importers import amend  # noqa: E402
-from mapping_db.importers.derived_candidates import resolve  # noqa: E402
-from server.convert.call_rewrite import rewrite_call  # noqa: E402
+from server.convert.call_rewrite import rewrite_call
 
 AMEND_FILES = sorted(DATA_DIR.glob("amend_*.toml"))
 

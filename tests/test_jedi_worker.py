@@ -10,8 +10,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -44,7 +42,6 @@ def _alive(pid: int) -> bool:
     return True
 
 
-@pytest.mark.skipif(sys.platform != "linux", reason="pgrep and /proc semantics")
 def test_worker_exits_when_the_server_is_killed() -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "server.cli", "serve", "--log-level", "warning"],

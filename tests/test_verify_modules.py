@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-pytest.importorskip("torch")
-pytest.importorskip("mindspore")
-
-from mapping_db.model import Entry, Target  # noqa: E402
-from mapping_db.store import load_database  # noqa: E402
-from mapping_db.verify import modules  # noqa: E402
+from mapping_db.model import Entry, Target
+from mapping_db.store import load_database
+from mapping_db.verify import modules
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -31,7 +31,7 @@ from mapping_db.importers.amend_signatures import mindspore_overloads, signature
 from mapping_db.importers.derived_candidates import resolve
 from mapping_db.importers.derived_compare import compare
 from mapping_db.importers.derived_signatures import Sig, _doc_signature, torch_signature
-from mapping_db.importers.toml_writer import _TARGET_KEYS, _value
+from mapping_db.importers.toml_writer import _value, dump_target
 from mapping_db.model import Entry, Target
 from mapping_db.store import _data_files, _entry, _merge
 from mapping_db.verification import VERIFIED_DIR, Verification, read, results_file_name
@@ -282,16 +282,7 @@ def dump(entries: dict[str, dict[str, Any]]) -> str:
         quoted = _value(api)
         out.append(f"\n[{quoted}]")
         for target in entry["targets"]:
-            out.append(f"\n[[{quoted}.targets]]")
-            for key in _TARGET_KEYS:
-                if key not in target:
-                    continue
-                if key == "params":
-                    out.append("params = [")
-                    out.extend(f"  {_value(p)}," for p in target[key])
-                    out.append("]")
-                else:
-                    out.append(f"{key} = {_value(target[key])}")
+            out += dump_target(quoted, target, keep_empty=True)
     return HEADER + "\n".join(out) + "\n"
 
 

@@ -57,14 +57,21 @@ def dump_entries(entries: dict[str, dict[str, Any]]) -> str:
             if key in entry:
                 out.append(f"{key} = {_value(entry[key])}")
         for target in entry.get("targets", []):
-            out.append(f"\n[[{quoted}.targets]]")
-            for key in _TARGET_KEYS:
-                if key not in target or target[key] in ({}, [], None):
-                    continue
-                if key == "params":
-                    out.append("params = [")
-                    out.extend(f"  {_value(p)}," for p in target[key])
-                    out.append("]")
-                else:
-                    out.append(f"{key} = {_value(target[key])}")
+            out += dump_target(quoted, target)
     return "\n".join(out).lstrip("\n") + "\n"
+
+
+def dump_target(quoted_api: str, target: dict[str, Any], keep_empty: bool = False) -> list[str]:
+    """One `[[api.targets]]` table. Empty fields are left out unless `keep_empty` (an
+    amendment that clears a wrong field must write it empty)."""
+    out = [f"\n[[{quoted_api}.targets]]"]
+    for key in _TARGET_KEYS:
+        if key not in target or (not keep_empty and target[key] in ({}, [], None)):
+            continue
+        if key == "params":
+            out.append("params = [")
+            out.extend(f"  {_value(p)}," for p in target[key])
+            out.append("]")
+        else:
+            out.append(f"{key} = {_value(target[key])}")
+    return out

@@ -73,7 +73,7 @@ def _judge(
     keywords: tuple[str, ...],
     star_args: bool,
     device: str,
-    no_arguments: bool = False,
+    nothing_to_translate: bool = False,
 ) -> tuple | None:
     rule = rule_for_name(qualified_name)
     if rule is not None:
@@ -98,7 +98,7 @@ def _judge(
             details,
         )
     care = _cares(target, keywords)
-    blocker = _fix_blocker(target, context, star_args, no_arguments)
+    blocker = _fix_blocker(target, context, star_args, nothing_to_translate)
     verdict = db.verified(entry, target, device)
     if verdict is not None and verdict.status != "equal" and verdict.status != "untested":
         care.append(f"verification on {device}: {verdict.summary()}")
@@ -198,13 +198,13 @@ _ARGUMENTS_DIFFER = frozenset({"diff", "overload", "param-count", "other"})
 
 
 def _fix_blocker(
-    target: Target, context: str, star_args: bool, no_arguments: bool = False
+    target: Target, context: str, star_args: bool, nothing_to_translate: bool = False
 ) -> str | None:
     if star_args and (target.rename or target.set_args or target.defaults):
         return "the call passes *args/**kwargs, so its keywords cannot be translated safely"
     if (
         context in ("call", "tensor-method")
-        and not no_arguments  # nn.Sigmoid(): nothing to map
+        and not nothing_to_translate  # nn.Sigmoid(), nn.ReLU(inplace=True)
         and target.category in _ARGUMENTS_DIFFER
         and not target.torch_params
         and target.api not in ("mindspore.Tensor.shape", "mindspore.Tensor.dtype")

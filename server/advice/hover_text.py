@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mapping_db.model import Entry, ParamFact, Target
 from mapping_db.store import MappingDB
-from mapping_db.verification import TargetResult
+from mapping_db.verification import TargetResult, Verification
 from server.advice.assess import _CATEGORY_PHRASES, lookup_entry
 from server.advice.compliance import PATTERN_PREFIX, rule_for_name, rule_markdown
 
@@ -99,7 +99,7 @@ def _verification_line(db: MappingDB, entry: Entry, target: Target, device: str)
     verdict = db.verified(entry, target, device)
     if results is None or verdict is None:
         return f"_Not verified by running on {device} yet (`mindport db verify`)._"
-    versions = f"MindSpore {results.mindspore} and torch {results.torch}"
+    versions = _versions(results)
     if verdict.status == "equal":
         return f"Verified on {device} with {versions}: {verdict.summary()}."
     if verdict.status == "untested":
@@ -115,12 +115,16 @@ def _verification_line(db: MappingDB, entry: Entry, target: Target, device: str)
     return text + (_table_is_wrong(target, verdict) or " Port this call by hand.")
 
 
+def _versions(results: Verification) -> str:
+    return f"MindSpore {results.mindspore} and torch {results.torch}"
+
+
 def _workaround_verification(db: MappingDB, entry: Entry, device: str) -> list[str]:
     results = db.verification(device)
     verdict = db.workaround_verified(entry, device)
     if results is None or verdict is None:
         return []
-    versions = f"MindSpore {results.mindspore} and torch {results.torch}"
+    versions = _versions(results)
     if verdict.status == "equal":
         return [
             "",

@@ -270,18 +270,17 @@ def _transformed(value: cst.BaseExpression, template: str) -> cst.BaseExpression
     code = _code(value)
     if code == "None":  # e.g. BatchNorm momentum=None (a cumulative average): no formula fits
         raise FixRefused(f"None cannot be converted with `{template.format('x')}`")
-    if template == PAIRS_TO_SIDES:
-        return _pairs_to_sides(value)
-    if template == ONE_AXIS_SHAPE:
-        return _one_axis_shape(value)
+    named = _NAMED_TRANSFORMS.get(template)
+    if named is not None:
+        return named(value)
     simple = isinstance(
         value, cst.Name | cst.Integer | cst.Float | cst.Attribute | cst.SimpleString
     )
     result = template.format(code if simple else f"({code})")
-    return cst.parse_expression(_folded_comparison(result))
+    return cst.parse_expression(_folded_literal(result))
 
 
-def _folded_comparison(code: str) -> str:
+def _folded_literal(code: str) -> str:
     """A literal result is written as its value: `'none' == 'tanh'` -> `False`, `float(0)`
     -> `0.0`, `int(True)` -> `1`."""
     try:
@@ -378,6 +377,10 @@ def _make_keyword(name: str, value_code: str) -> cst.Arg:
             whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
         ),
     )
+
+
+# Value transforms that are code, not a "{}" template, by the name the data uses.
+_NAMED_TRANSFORMS = {PAIRS_TO_SIDES: _pairs_to_sides, ONE_AXIS_SHAPE: _one_axis_shape}
 
 
 def _fix_commas(args: list[cst.Arg]) -> list[cst.Arg]:
