@@ -1,6 +1,8 @@
-"""Print mindport's performance figures (DESIGN.md, "Performance targets").
+"""Print mindport's performance figures (targets: docs/architecture.md, "Performance targets").
 
-Run with `make bench`. Figures only: nothing here asserts a time.
+Run with `make bench`. Figures only: nothing here asserts a time. The first part runs on
+real, public files (`bench/data/`, `bench/real_files.py`); the second on a generated
+5,000-line file, kept for comparison with earlier figures.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import real_files  # noqa: E402
 from bench.lsp_wire import WireClient  # noqa: E402
 from server.analysis.references import find_torch_references  # noqa: E402
 
@@ -206,24 +209,6 @@ def bench_quick_fix(client: WireClient, uri: str, rounds: int = 50) -> None:
     )
 
 
-def bench_scan() -> None:
-    import torch  # only to find its sources; the scan itself never imports torch
-
-    from mapping_db.store import load_database
-    from server.scan.walk import scan_paths
-
-    target = Path(torch.__file__).parent / "nn"
-    db = load_database()
-    started = time.perf_counter()
-    reports = scan_paths([target], db, "CPU")
-    elapsed = time.perf_counter() - started
-    lines = sum(r.lines for r in reports)
-    print(
-        f"mindport scan on torch/nn ({len(reports)} files, {lines:,} lines): {elapsed:.2f} s, "
-        f"{lines / elapsed:,.0f} lines/s (one process)"
-    )
-
-
 def bench_db_load() -> None:
     import subprocess
 
@@ -238,6 +223,9 @@ def bench_db_load() -> None:
 
 def main() -> None:
     print(f"mindport benchmarks, Python {sys.version.split()[0]}")
+    print("-- real files (bench/data/) --")
+    real_files.main([])
+    print("-- generated file --")
     bench_db_load()
     bench_start()
     client = WireClient()
@@ -256,7 +244,12 @@ def main() -> None:
     bench_diagnostics_after_edit(client, big_uri, big, line=2500)
     bench_quick_fix(client, big_uri)
     client.close()
-    bench_scan()
+    from bench.align_overhead import main as bench_align_overhead
+
+    bench_align_overhead()
+    from bench.convert_rate import main as bench_convert_rate
+
+    bench_convert_rate([])
 
 
 if __name__ == "__main__":

@@ -113,3 +113,31 @@ class Entry:
 # torch keywords that only save memory: the result is the same without them, and MindSpore's
 # layers take no such argument, so a fix drops them unless the target lists one of its own.
 ALWAYS_DROPPED = frozenset({"inplace"})
+
+# torch keywords that only choose where a tensor lives or which implementation runs: the values
+# are the same without them (MindSpore places every tensor on the process's device), so a fix
+# drops them whatever their value unless the target lists one of its own.
+PLACEMENT_ONLY = frozenset({"device", "foreach", "fused", "capturable", "_stacklevel",
+                            "pin_memory", "non_blocking"})  # fmt: skip
+
+# torch keywords MindSpore's targets generally lack, with the default at which leaving them out
+# changes nothing: a fix drops them when they hold that default and refuses otherwise, unless
+# the target lists one of its own (tests/test_param_maps_signatures.py relies on this rule).
+DROPPED_AT_DEFAULT: dict[str, str] = {
+    "size_average": "None",  # deprecated spellings of `reduction`
+    "reduce": "None",
+    "generator": "None",
+    "names": "None",
+    "validate_args": "None",
+    "out_dtype": "None",
+    "sparse_grad": "False",
+    "differentiable": "False",
+    "maximize": "False",
+    "decoupled_weight_decay": "False",
+    "memory_format": "torch.preserve_format",
+    "group_src": "None",
+    "group_dst": "None",
+    "_ranks": "None",
+    "pin_memory_device": "''",
+    "in_order": "True",
+}

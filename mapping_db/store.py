@@ -8,6 +8,7 @@ folder, keyed by the data files' content hash, and rebuilt whenever a file chang
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import pickle
@@ -25,12 +26,17 @@ from mapping_db.verification import (
     Verification,
     results_for,
 )
+from mapping_db.workarounds import parse_workarounds
 
 log = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CURATED = "curated.toml"
-_CACHE_FORMAT = 4  # bump when the records' shape changes
+GUIDANCE = "guidance.toml"  # our answers for APIs with no counterpart, merged before curated
+WORKAROUNDS_NAME = "workarounds.toml"
+ALIASES_NAME = "aliases.json"  # other paths torch exposes an entry under (importers/aliases.py)
+NAMESPACES_NAME = "namespaces.toml"  # answers for whole families of names no entry covers
+_CACHE_FORMAT = 5  # bump when the records' shape changes
 
 _TARGET_FIELDS = {
     "api", "sources", "category", "note", "url", "diff_url", "rename", "set_args", "defaults",
@@ -64,8 +70,19 @@ _VERIFIED_RANK = {"equal": 0, "untested": 1, "mismatch": 2}
 
 
 class MappingDB:
-    def __init__(self, entries: dict[str, Entry], verified_dir: Path = VERIFIED_DIR) -> None:
+    def __init__(
+        self,
+        entries: dict[str, Entry],
+        verified_dir: Path = VERIFIED_DIR,
+        aliases: dict[str, str] | None = None,
+        namespaces: dict[str, str] | None = None,
+    ) -> None:
         self._entries = entries
+        # alias path -> the entry's name: torch.nn.modules.batchnorm.BatchNorm2d -> torch.nn...
+        self._aliases = aliases or {}
+        # namespace prefix -> our note for every name under it that has no entry of its own
+        self._namespaces = namespaces or {}
+        self._namespace_entries: dict[str, Entry] = {}
         self._verified_dir = verified_dir
         self._verification: dict[str, Verification | None] = {}
         self._methods = {
@@ -74,7 +91,7 @@ class MappingDB:
             if name.startswith("torch.Tensor.")
         }
         modules: set[str] = set()
-        for name in entries:
+        for name in [*entries, *self._aliases]:
             parts = name.split(".")
             for i in range(1, len(parts)):
                 modules.add(".".join(parts[:i]))
@@ -88,7 +105,58 @@ class MappingDB:
         return iter(self._entries.values())
 
     def get(self, torch_api: str) -> Entry | None:
-        return self._entries.get(torch_api)
+        """The entry for a name: its own, the one it is an alias path of, or the answer of the
+        nearest namespace that has one (torch.fx.Node -> the torch.fx answer)."""
+        entry = self._entries.get(torch_api)
+        if entry is None and torch_api in self._aliases:
+            entry = self._entries.get(self._aliases[torch_api])
+        if entry is None:
+            entry = self.namespace_entry(torch_api)
+        return entry
+
+    def canonical(self, torch_api: str) -> str | None:
+        """The entry name an alias path stands for (None when it is no alias)."""
+        return self._aliases.get(torch_api)
+
+    @property
+    def aliases(self) -> dict[str, str]:
+        return dict(self._aliases)
+
+    @property
+    def namespaces(self) -> dict[str, str]:
+        return dict(self._namespaces)
+
+    def namespace_of(self, torch_api: str) -> str | None:
+        """The longest namespace with an answer that holds `torch_api` (or is it)."""
+        parts = torch_api.split(".")
+        for end in range(len(parts), 1, -1):
+            prefix = ".".join(parts[:end])
+            if prefix in self._namespaces:
+                return prefix
+        return None
+
+    def is_namespace_answer(self, entry: Entry) -> bool:
+        """Whether `entry` was made from a namespace's answer (no entry of its own)."""
+        return self._namespace_entries.get(entry.torch_api) is entry
+
+    def namespace_entry(self, torch_api: str) -> Entry | None:
+        """A no-equivalent entry for a name with no entry of its own, noted with its
+        namespace's answer; None when no namespace with an answer holds it."""
+        cached = self._namespace_entries.get(torch_api)
+        if cached is not None:
+            return cached
+        namespace = self.namespace_of(torch_api)
+        if namespace is None:
+            return None
+        entry = Entry(
+            torch_api=torch_api,
+            kind="attribute",
+            status="no-equivalent",
+            note=self._namespaces[namespace],
+            sources=("curated",),
+        )
+        self._namespace_entries[torch_api] = entry
+        return entry
 
     def tensor_method(self, name: str) -> Entry | None:
         return self._methods.get(name)
@@ -144,7 +212,7 @@ class MappingDB:
         """The target to use on `device`: one that runs there (not marked off the device, and
         not failing verification there when another target runs), verified equal first, then
         curated, then the newest table's on devices where mint kernels are registered and the
-        ops/nn one on CPU (DESIGN decision 6), then the closest category."""
+        ops/nn one on CPU (docs/architecture.md, decision 6), then the closest category."""
         usable = [t for t in entry.targets if device not in t.not_on]
         if not usable:
             return None
@@ -168,14 +236,59 @@ class MappingDB:
 # ---- loading ----
 
 
-def _data_files(data_dir: Path) -> list[Path]:
+def data_files(data_dir: Path) -> list[Path]:
     """Merge order, later wins: derived (introspection), official tables, amendments
-    (parameter maps and extra targets derived by introspection), curated."""
+    (parameter maps and extra targets derived by introspection), guidance, curated."""
     derived = sorted(data_dir.glob("derived_*.toml"))
     official = sorted(data_dir.glob("official_*.toml"))
     amend = sorted(data_dir.glob("amend_*.toml"))
-    curated = data_dir / CURATED
-    return derived + official + amend + ([curated] if curated.is_file() else [])
+    ours = [data_dir / name for name in (GUIDANCE, CURATED) if (data_dir / name).is_file()]
+    return derived + official + amend + ours
+
+
+def side_files(data_dir: Path) -> list[Path]:
+    """The data files that are not entries: workarounds, aliases, namespace answers."""
+    names = (WORKAROUNDS_NAME, ALIASES_NAME, NAMESPACES_NAME)
+    return [data_dir / name for name in names if (data_dir / name).is_file()]
+
+
+def parse_aliases(data_dir: Path, entries: dict[str, Entry]) -> dict[str, str]:
+    """Alias paths of data/aliases.json whose entry exists and that are no entry themselves."""
+    path = data_dir / ALIASES_NAME
+    if not path.is_file():
+        return {}
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{ALIASES_NAME}: {exc}") from exc
+    aliases = raw.get("aliases") if isinstance(raw, dict) else None
+    if not isinstance(aliases, dict):
+        raise DataError(f'{ALIASES_NAME}: expected an object with an "aliases" object')
+    return {
+        alias: name
+        for alias, name in aliases.items()
+        if isinstance(name, str) and name in entries and alias not in entries
+    }
+
+
+def parse_namespaces(data_dir: Path) -> dict[str, str]:
+    """data/namespaces.toml: [\"torch.fx\"] note = "..." for every name under torch.fx."""
+    path = data_dir / NAMESPACES_NAME
+    if not path.is_file():
+        return {}
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise DataError(f"{NAMESPACES_NAME}: {exc}") from exc
+    out: dict[str, str] = {}
+    for prefix, row in table.items():
+        note = row.get("note") if isinstance(row, dict) else None
+        if not isinstance(note, str) or not note.strip():
+            raise DataError(f"{NAMESPACES_NAME}: [{prefix}] needs a note")
+        if set(row) - {"note"}:
+            raise DataError(f"{NAMESPACES_NAME}: [{prefix}] has unknown field(s)")
+        out[prefix] = note.strip()
+    return out
 
 
 def _cache_path(files: list[Path]) -> Path:
@@ -254,10 +367,12 @@ def _entry(api: str, raw: dict[str, Any], where: str) -> Entry:
     )
 
 
-def parse_data(data_dir: Path) -> dict[str, Entry]:
+def parse_data(data_dir: Path, files: list[Path] | None = None) -> dict[str, Entry]:
+    """The entries of `files` (default: every data file, in merge order), with the workaround
+    formulas of data/workarounds.toml attached."""
     raw: dict[str, dict[str, Any]] = {}
     origin: dict[str, str] = {}
-    for path in _data_files(data_dir):
+    for path in data_files(data_dir) if files is None else files:
         try:
             table = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
@@ -265,31 +380,41 @@ def parse_data(data_dir: Path) -> dict[str, Entry]:
         for api, value in table.items():
             raw[api] = _merge(raw.get(api), value)
             origin[api] = path.name
+    workarounds = data_dir / WORKAROUNDS_NAME
+    if workarounds.is_file():
+        for api, recipe in parse_workarounds(workarounds.read_text(encoding="utf-8")).items():
+            if api in raw:
+                raw[api] = {**raw[api], "workaround": recipe.mindspore}
     return {api: _entry(api, value, origin[api]) for api, value in sorted(raw.items())}
 
 
+_Parsed = tuple[dict[str, Entry], dict[str, str], dict[str, str]]
+
+
 def _load(data_dir: Path) -> MappingDB:
-    files = _data_files(data_dir)
-    cache_file = _cache_path(files)
+    cache_file = _cache_path(data_files(data_dir) + side_files(data_dir))
     try:
         with cache_file.open("rb") as handle:
-            return MappingDB(pickle.load(handle), data_dir / "verified")
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+            entries, aliases, namespaces = pickle.load(handle)
+        return MappingDB(entries, data_dir / "verified", aliases, namespaces)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
         pass
-    return MappingDB(_parse_and_cache(data_dir, cache_file), data_dir / "verified")
+    entries, aliases, namespaces = _parse_and_cache(data_dir, cache_file)
+    return MappingDB(entries, data_dir / "verified", aliases, namespaces)
 
 
-def _parse_and_cache(data_dir: Path, cache_file: Path) -> dict[str, Entry]:
+def _parse_and_cache(data_dir: Path, cache_file: Path) -> _Parsed:
     entries = parse_data(data_dir)
+    parsed = (entries, parse_aliases(data_dir, entries), parse_namespaces(data_dir))
     try:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
         with tmp.open("wb") as handle:
-            pickle.dump(entries, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(parsed, handle, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(cache_file)
     except OSError as exc:  # a read-only home still gets a working database
         log.info("mapping database cache not written: %s", exc)
-    return entries
+    return parsed
 
 
 @cache

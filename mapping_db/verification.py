@@ -26,7 +26,7 @@ Statuses (one per target):
     crash      the worker process died (segfault, abort)
     untested   no inputs could be built for it (reason says why)
 
-This module only reads and writes those files; the runner is mapping_db.verify.
+This module only reads and writes those files; the runner is server.runner.verify.
 """
 
 from __future__ import annotations
@@ -54,6 +54,11 @@ class TargetResult:
     passed: int = 0
     max_abs_error: float | None = None
     reason: str = ""
+    # Cases whose values agreed but whose integer dtype differed in width (int32 for int64).
+    dtype_only: int = 0
+    # One line per case that ran, in order: "equal", or "<status>: <case>: <how>"; hovers use
+    # them to say which inputs differ ("equal except case 5 (float32[])").
+    case_verdicts: tuple[str, ...] = ()
 
     @property
     def works(self) -> bool:
@@ -66,11 +71,15 @@ class TargetResult:
         offered with that case named."""
         if self.status in ("equal", "untested"):
             return False
-        return self.status in ("crash", "timeout") or self.passed == 0
+        return self.status in ("crash", "timeout") or self.passed + self.dtype_only == 0
 
     @property
     def partial(self) -> bool:
-        return self.status in ("error", "mismatch") and self.passed > 0
+        return self.status in ("error", "mismatch") and self.passed + self.dtype_only > 0
+
+    def differing_cases(self) -> list[str]:
+        """The verdicts of the cases that were not equal."""
+        return [v for v in self.case_verdicts if v != "equal"]
 
     def summary(self) -> str:
         """One line for hovers: '5/5 cases, max abs error 3e-07' or the failure."""
@@ -119,10 +128,7 @@ def parse(text: str) -> Verification:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ValueError(f"not a verification results file of format {FORMAT}")
     results = {
-        api: {
-            target: TargetResult(**{k: v for k, v in raw.items() if k in _RESULT_FIELDS})
-            for target, raw in targets.items()
-        }
+        api: {target: _result(raw) for target, raw in targets.items()}
         for api, targets in data.get("results", {}).items()
     }
     return Verification(
@@ -135,7 +141,13 @@ def parse(text: str) -> Verification:
     )
 
 
-_RESULT_FIELDS = {"status", "cases", "passed", "max_abs_error", "reason"}
+_RESULT_FIELDS = {"status", "cases", "passed", "max_abs_error", "reason", "dtype_only"}
+
+
+def _result(raw: dict) -> TargetResult:
+    verdicts = raw.get("case_verdicts") or ()
+    fields = {k: v for k, v in raw.items() if k in _RESULT_FIELDS}
+    return TargetResult(**fields, case_verdicts=tuple(str(v) for v in verdicts))
 
 
 def write(verification: Verification, directory: Path = VERIFIED_DIR) -> Path:
@@ -161,6 +173,13 @@ def _version_key(version: str) -> tuple[int, ...]:
             break
         parts.append(int(piece))
     return tuple(parts)
+
+
+def same_release(recorded: str, installed: str) -> bool:
+    """'2.13.0' and '2.13.0+cpu', '2.10' and '2.10.0' are the same release."""
+    a, b = _version_key(recorded), _version_key(installed)
+    width = max(len(a), len(b), 3)
+    return a + (0,) * (width - len(a)) == b + (0,) * (width - len(b))
 
 
 def results_for(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 from collections import Counter
 from dataclasses import asdict
@@ -10,13 +11,22 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape as esc
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
 from mapping_db.model import Entry
 from mapping_db.store import MappingDB, load_database
-from mapping_db.verify.cli import add_arguments as add_verify_arguments
-from mapping_db.verify.cli import run as run_verify
-from server.advice.assess import describe_param
+from server.advice.advice_text import (
+    compose_advice,
+    describe_param,
+    docs_version,
+    torch_docs_url,
+    user_note,
+)
+from server.cli_args import device_arg
+from server.runner.verify.cli import add_arguments as add_verify_arguments
+from server.runner.verify.cli import run as run_verify
 
 
 def add_db_parser(sub: argparse._SubParsersAction) -> None:
@@ -24,11 +34,15 @@ def add_db_parser(sub: argparse._SubParsersAction) -> None:
     verbs = db.add_subparsers(dest="db_command", required=True)
     show = verbs.add_parser("show", help="one torch API: its MindSpore targets and differences")
     show.add_argument("name", help="e.g. torch.nn.Conv2d, nn.Conv2d, or a Tensor method: view")
-    show.add_argument("--device", default="CPU", choices=["CPU", "GPU", "Ascend"])
-    show.add_argument("--json", action="store_true")
+    show.add_argument(
+        "--device", default="CPU", type=device_arg, help="CPU (default), GPU or Ascend"
+    )
+    show.add_argument(
+        "--json", action="store_true", help="the entry as stored, with where each fact came from"
+    )
     search = verbs.add_parser("search", help="find torch APIs by name, target or note")
-    search.add_argument("text")
-    search.add_argument("--limit", type=int, default=20)
+    search.add_argument("text", help="part of a torch or MindSpore name, or a word of a note")
+    search.add_argument("--limit", type=int, default=20, help="at most this many (default 20)")
     search.add_argument("--json", action="store_true")
     verbs.add_parser("stats", help="entries per namespace and status")
     imp = verbs.add_parser("import", help="rebuild official_*.toml from the official tables")
@@ -55,6 +69,8 @@ def resolve_name(db: MappingDB, name: str) -> Entry | None:
 
 def run_db(args: argparse.Namespace) -> int:
     console = Console()
+    if not console.is_terminal:  # piped: lines as they are, links and names never broken
+        console = Console(soft_wrap=True)
     if args.db_command == "import":
         from mapping_db.importers.official_tables import main as import_main
 
@@ -69,49 +85,83 @@ def run_db(args: argparse.Namespace) -> int:
     return _stats(db, console)
 
 
+def close_names(db: MappingDB, name: str, n: int = 5) -> list[str]:
+    """Names close to a typo: difflib over the entries' full names, the names without
+    `torch.` and their last part (`Lineer` finds torch.nn.Linear), then the search's."""
+    spellings: dict[str, list[str]] = {}
+    for entry in db:
+        api = entry.torch_api
+        for spelling in {api, api.removeprefix("torch."), api.rsplit(".", 1)[-1]}:
+            spellings.setdefault(spelling.lower(), []).append(api)
+    found: list[str] = []
+    wanted = name.lower().replace("f.", "nn.functional.", 1) if name.startswith("F.") else name
+    for match in difflib.get_close_matches(wanted.lower(), list(spellings), n=n, cutoff=0.75):
+        for api in sorted(spellings[match], key=len):
+            if api not in found:
+                found.append(api)
+    for entry in db.search(name.rsplit(".", 1)[-1], limit=n):
+        if entry.torch_api not in found:
+            found.append(entry.torch_api)
+    return found[:n]
+
+
+def _not_found(db: MappingDB, name: str, console: Console) -> int:
+    console.print(f"[red]{esc(name)}: not in the mapping database.[/]", highlight=False)
+    close = close_names(db, name)
+    if close:
+        console.print(f"Did you mean: {', '.join(close)}?", highlight=False, soft_wrap=True)
+    return 1
+
+
 def _show(db: MappingDB, args: argparse.Namespace, console: Console) -> int:
     entry = resolve_name(db, args.name)
     if entry is None:
-        close = ", ".join(e.torch_api for e in db.search(args.name.rsplit(".", 1)[-1], limit=5))
-        console.print(f"[red]{esc(args.name)}: not in the mapping database.[/]")
-        if close:
-            console.print(f"Close matches: {close}")
-        return 1
+        return _not_found(db, args.name, console)
     if args.json:
         print(json.dumps(asdict(entry), indent=2))
         return 0
     picked = db.pick_target(entry, args.device)
-    console.print(f"[bold]{entry.torch_api}[/] ({entry.kind}) · {entry.status}")
-    if entry.note:
-        console.print(esc(entry.note))
-    console.print(f"tables: {', '.join(entry.sources) or '—'}")
+    head = f"[bold]{entry.torch_api}[/]"
+    if picked is not None:
+        head += f" → [bold cyan]{picked.api}[/] on {args.device}"
+    console.print(f"{head} · {entry.status} ({entry.kind})", highlight=False)
+    # The same advice as the editor's diagnostic and `mindport scan`, for any call.
+    advice = compose_advice(db, entry, picked, args.device)
+    for part in advice.parts:
+        if console.soft_wrap:  # piped: the line as it is
+            console.print(f"  {esc(part)}", highlight=False)
+        else:  # a terminal: wrapped under the head, indented, never cut
+            console.print(Padding(Text(part, overflow="fold"), (0, 0, 0, 2), expand=False))
+    console.print(f"tables: {', '.join(entry.sources) or '—'}", highlight=False)
     for target in entry.targets:
         mark = f"  [green]← used on {args.device}[/]" if target is picked else ""
         off = f"  [red](not on {', '.join(target.not_on)})[/]" if target.not_on else ""
-        console.print(f"\n[bold cyan]{target.api}[/]{mark}{off}")
+        console.print(f"\n[bold cyan]{target.api}[/]{mark}{off}", highlight=False)
         verdict = db.verified(entry, target, args.device)
         if verdict is not None:
             color = "green" if verdict.status == "equal" else "red"
             line = f"verification on {args.device}: {verdict.summary()}"
             if verdict.status == "equal":
                 line = f"verified equal on {args.device}: {verdict.summary()}"
-            console.print(f"  [{color}]{esc(line)}[/]")
+            console.print(f"  [{color}]{esc(line)}[/]", highlight=False)
         console.print(f"  from: {', '.join(target.sources)} · category: {target.category}")
-        if target.note:
-            console.print(f"  {esc(target.note)}")
+        note = user_note(target.note)
+        if note:
+            console.print(f"  {esc(note)}", highlight=False)
         for fact in target.params:
             phrase = describe_param(fact)
             if phrase:
-                console.print(f"  - {esc(phrase)}")
+                console.print(f"  - {esc(phrase)}", highlight=False)
         for name, value in target.set_args.items():
-            console.print(f"  - set {name}={esc(value)}")
+            console.print(f"  - set {name}={esc(value)}", highlight=False)
         for name, values in target.unsupported.items():
-            console.print(f"  - {name}: {esc(', '.join(values))} not supported")
+            console.print(f"  - {name}: {esc(', '.join(values))} not supported", highlight=False)
         for link in (target.diff_url, target.url):
             if link:
-                console.print(f"  {link}", soft_wrap=True)
-    if entry.torch_url:
-        console.print(f"\ntorch: {entry.torch_url}", soft_wrap=True)
+                console.print(f"  {link}", soft_wrap=True, highlight=False)
+    torch_url = torch_docs_url(entry.torch_url, docs_version(db))
+    if torch_url:
+        console.print(f"\ntorch: {torch_url}", soft_wrap=True, highlight=False)
     return 0
 
 
@@ -125,15 +175,37 @@ def _search(db: MappingDB, args: argparse.Namespace, console: Console) -> int:
         print(json.dumps(rows, indent=2))
         return 0 if found else 1
     if not found:
-        console.print(f"nothing matches {args.text!r}")
+        console.print(f"nothing matches {args.text!r}", highlight=False)
+        close = close_names(db, args.text)
+        if close:
+            console.print(f"Did you mean: {', '.join(close)}?", highlight=False, soft_wrap=True)
         return 1
-    table = Table()
-    table.add_column("torch API", style="bold")
-    table.add_column("status")
-    table.add_column("MindSpore targets")
+    if not console.is_terminal:  # piped: one entry per line, names whole
+        for entry in found:
+            targets = ", ".join(t.api for t in entry.targets) or "—"
+            print(f"{entry.torch_api}\t{entry.status}\t{targets}")
+        return 0
+    names = max(len(e.torch_api) for e in found)
+    targets = (
+        max(len(t.api) for e in found for t in e.targets) if any(e.targets for e in found) else 1
+    )
+    if names + targets + len("mapped-with-differences") + 10 <= console.width:
+        table = Table()
+        table.add_column("torch API", style="bold", no_wrap=True)
+        table.add_column("status", no_wrap=True)
+        table.add_column("MindSpore targets", no_wrap=True)
+        for entry in found:
+            table.add_row(
+                entry.torch_api, entry.status, "\n".join(t.api for t in entry.targets) or "—"
+            )
+        console.print(table)
+        return 0
+    # Too narrow for three whole columns: each entry on its own lines, names never cut.
     for entry in found:
-        table.add_row(entry.torch_api, entry.status, ", ".join(t.api for t in entry.targets) or "—")
-    console.print(table)
+        head = Text.assemble((entry.torch_api, "bold"), f"  {entry.status}")
+        console.print(head, overflow="fold")
+        for target in entry.targets or ():
+            console.print(Text(f"    {target.api}", overflow="fold"))
     return 0
 
 

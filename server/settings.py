@@ -3,11 +3,16 @@
 Order (later wins): defaults < `[tool.mindport]` in the workspace's pyproject.toml <
 initializationOptions < `workspace/configuration` (section "mindport"). A bad value keeps
 the default and produces a message for the user instead of an exception.
+
+Settings that name a program to run (`EXECUTABLE_SETTINGS`) are taken from the workspace's
+own files only when the workspace is trusted (docs/security.md): opening a folder must never
+run a program that the folder names.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -41,6 +46,17 @@ DEFAULT_SEVERITY: dict[str, Severity] = {
     "compliance": "warning",
     "graph_mode": "error",
 }
+
+
+# Settings whose value is a program mindport runs. A workspace file (pyproject.toml) may set
+# them only in a trusted workspace. Any new setting that names an executable goes here.
+EXECUTABLE_SETTINGS: tuple[str, ...] = ("python",)
+# The initialization option by which a client says the user trusts the workspace (VS Code:
+# `vscode.workspace.isTrusted`; Neovim and Emacs users set it themselves). Read from
+# initializationOptions only, never from workspace/configuration, whose values a workspace's
+# own files (.vscode/settings.json) can provide.
+TRUST_OPTION = "trustedWorkspace"
+PYPROJECT_ORIGIN = "pyproject.toml [tool.mindport]"
 
 
 @dataclass(frozen=True)
@@ -176,19 +192,82 @@ def read_pyproject_settings(folder: Path) -> tuple[dict[str, Any], list[str]]:
     return table, []
 
 
+def canonical_key(key: str) -> str:
+    return _KEY_ALIASES.get(key, key)
+
+
+def untrusted_message(key: str, value: Any) -> str:
+    return (
+        f"{PYPROJECT_ORIGIN}: {key} = {value!r} ignored: this workspace is not trusted, and "
+        "a setting that names a program is only taken from a trusted workspace's files. To "
+        f"allow it, trust the workspace (VS Code) or start the server with the "
+        f"initialization option {TRUST_OPTION} = true (Neovim, Emacs); or set {key} in your "
+        "editor's own settings"
+    )
+
+
+def _workspace_table(folder: Path, trusted: bool) -> tuple[dict[str, Any], list[str]]:
+    """The workspace's [tool.mindport] table, less what an untrusted workspace may not set;
+    in a trusted one, a relative program path is taken from the workspace folder."""
+    table, problems = read_pyproject_settings(folder)
+    kept: dict[str, Any] = {}
+    for key, value in table.items():
+        if canonical_key(key) in EXECUTABLE_SETTINGS:
+            if not trusted:
+                problems.append(untrusted_message(key, value))
+                log.warning(problems[-1])
+                continue
+            if isinstance(value, str) and _is_relative_path(value):
+                value = str(folder / value)
+        kept[key] = value
+    return kept, problems
+
+
+def take_trust(options: dict[str, Any] | None) -> tuple[bool, dict[str, Any] | None]:
+    """Whether initializationOptions say the workspace is trusted (exactly `true`), and the
+    options without that key (it is not a setting)."""
+    if not isinstance(options, dict) or TRUST_OPTION not in options:
+        return False, options
+    rest = {k: v for k, v in options.items() if k != TRUST_OPTION}
+    return options[TRUST_OPTION] is True, rest
+
+
+def drop_trust(config: dict[str, Any] | None) -> tuple[dict[str, Any] | None, list[str]]:
+    """workspace/configuration may not declare trust (a workspace's own files can set it)."""
+    if not isinstance(config, dict) or TRUST_OPTION not in config:
+        return config, []
+    rest = {k: v for k, v in config.items() if k != TRUST_OPTION}
+    message = (
+        f"workspace/configuration: {TRUST_OPTION} ignored: only the client's "
+        "initializationOptions can say the workspace is trusted"
+    )
+    return rest, [message]
+
+
+def _is_relative_path(value: str) -> bool:
+    named_by_path = os.sep in value or (os.altsep is not None and os.altsep in value)
+    return named_by_path and not os.path.isabs(os.path.expanduser(value))
+
+
 def load_settings(
     folder: Path | None = None,
     init_options: dict[str, Any] | None = None,
     client_config: dict[str, Any] | None = None,
+    *,
+    trusted: bool = False,
 ) -> tuple[Settings, list[str]]:
+    """`trusted`: whether the workspace's own files may name programs to run (the client
+    said so, or the user ran an explicit command there)."""
     settings = Settings()
     messages: list[str] = []
     if folder is not None:
-        table, problems = read_pyproject_settings(folder)
+        table, problems = _workspace_table(folder, trusted)
         messages += problems
-        settings, problems = settings.merged(table, "pyproject.toml [tool.mindport]")
+        settings, problems = settings.merged(table, PYPROJECT_ORIGIN)
         messages += problems
     settings, problems = settings.merged(init_options, "initializationOptions")
+    messages += problems
+    client_config, problems = drop_trust(client_config)
     messages += problems
     settings, problems = settings.merged(client_config, "workspace/configuration")
     messages += problems

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from mapping_db.importers import amend
 from mapping_db.importers.derived_candidates import resolve
-from mapping_db.store import DATA_DIR, _data_files, load_database
+from mapping_db.store import DATA_DIR, data_files, load_database
 from mapping_db.verification import read
 from server.convert.call_rewrite import rewrite_call
 
@@ -35,7 +35,7 @@ def test_files_regenerate_identically(tmp_path: Path) -> None:
 
 
 def test_amend_files_load_after_official_and_before_curated() -> None:
-    names = [p.name for p in _data_files(DATA_DIR)]
+    names = [p.name for p in data_files(DATA_DIR)]
     amend_at = [i for i, n in enumerate(names) if n.startswith("amend_")]
     official_at = [i for i, n in enumerate(names) if n.startswith("official_")]
     assert amend_at and min(amend_at) > max(official_at)

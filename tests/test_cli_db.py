@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import re
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 import mapping_db.importers.official_tables as importer
 from mapping_db import load_database
 from mapping_db.store import DATA_DIR
-from server.cli_db import add_db_parser, run_db
+from server.advice.advice_text import docs_version
+from server.cli_db import _search, add_db_parser, run_db
 
 
 @pytest.fixture(autouse=True)
@@ -40,7 +44,8 @@ def test_show_prints_targets_sources_parameters_and_links(capsys) -> None:
     assert (
         "https://www.mindspore.cn/docs/en/r2.4.10/note/api_mapping/pytorch_diff/Conv2d.html" in out
     )
-    assert "https://pytorch.org/docs/2.1/generated/torch.nn.Conv2d.html" in out
+    version = docs_version(load_database())
+    assert f"https://pytorch.org/docs/{version}/generated/torch.nn.Conv2d.html" in out
     # the target used on the chosen device is marked, the one that cannot run there too
     used = next(line for line in out.splitlines() if "used on CPU" in line)
     assert "mindspore.nn.Conv2d" in used and "mint" not in used
@@ -81,6 +86,48 @@ def test_show_unknown_name_fails_with_close_matches(capsys) -> None:
     out = capsys.readouterr().out
     assert "not in the mapping database" in out
     assert "torch.nn.Conv2d" in out
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("torch.nn.Lineer", "torch.nn.Linear"), ("Lineer", "torch.nn.Linear"),
+     ("F.rlu", "torch.nn.functional.relu"), ("torch.flaten", "torch.flatten")],
+)  # fmt: skip
+def test_show_suggests_close_names_for_a_typo(typed: str, meant: str, capsys) -> None:
+    assert db_command("show", typed) == 1
+    out = capsys.readouterr().out
+    suggestion = next(line for line in out.splitlines() if line.startswith("Did you mean: "))
+    assert meant in suggestion.removeprefix("Did you mean: ").rstrip("?").split(", ")
+
+
+def test_search_without_match_suggests_close_names(capsys) -> None:
+    assert db_command("search", "Lineer") == 1
+    out = capsys.readouterr().out
+    assert "nothing matches 'Lineer'" in out and "Did you mean: torch.nn.Linear" in out
+
+
+@pytest.mark.parametrize("width", [80, 120, 200])
+def test_search_in_a_terminal_never_cuts_names(width: int) -> None:
+    parser = argparse.ArgumentParser(prog="mindport")
+    add_db_parser(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["db", "search", "binary_cross_entropy"])
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, force_terminal=True, color_system=None)
+    assert _search(load_database(), args, console) == 0
+    text = buffer.getvalue()
+    assert "…" not in text
+    flat = re.sub(r"[\s│┃]+", "", text)
+    for entry in load_database().search("binary_cross_entropy"):
+        assert entry.torch_api in flat
+        for target in entry.targets:
+            assert target.api in flat
+
+
+def test_search_piped_prints_one_entry_per_line(capsys) -> None:
+    assert db_command("search", "conv2d", "--limit", "3") == 0
+    rows = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    assert len(rows) == 3 and all(len(r) == 3 for r in rows)
+    assert rows[0][0].startswith("torch.")
 
 
 def test_search_table_and_json(capsys) -> None:

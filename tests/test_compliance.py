@@ -1,66 +1,38 @@
-"""Function-compliance rules: each has a positive and a negative fixture, and fixes work."""
+"""Compliance and graph-mode rules against their fixture files (tests/fixtures/rules/<rule>/).
+
+Every rule has a file it must flag and one it must not; every fixable rule has a fixer and a
+`fix.in.py` whose whole file after the fixes equals `fix.out.py`. The graph-mode files are also
+compiled with the installed mindspore by tests/test_graph_mode.py.
+"""
 
 from __future__ import annotations
 
 import ast
-import textwrap
+from pathlib import Path
 
 import pytest
 
 from mapping_db.store import load_database
 from server.advice.assess import assess
+from server.analysis.edits import FixRefused
 from server.analysis.references import find_torch_references
-from server.convert.call_rewrite import FixRefused
+from server.analysis.rules import PATTERN_PREFIX, RULES
 from server.convert.pattern_fix import plan_pattern_fix
+from tests.rule_fixtures import (
+    apply_edits,
+    clean_files,
+    fix_pairs,
+    flag_files,
+    refuse_files,
+    rule_dirs,
+)
 
-HEAD = "import torch\nimport torch.nn as nn\n"
-
-# rule id -> (code that must be flagged, similar code that must not be)
-FIXTURES = {
-    "custom-autograd-function": (
-        "class Clamp(torch.autograd.Function):\n"
-        "    @staticmethod\n    def forward(ctx, x):\n        return x.clamp(0)\n",
-        "class Clamp(nn.Module):\n    def forward(self, x):\n        return x.clamp(0)\n",
-    ),
-    "module-hook": (
-        "m = nn.Linear(2, 2)\nh = m.register_forward_hook(lambda mod, i, o: None)\n",
-        "m = nn.Linear(2, 2)\nh = m.forward\n",
-    ),
-    "tensor-hook": (
-        "x = torch.ones(2)\nx.register_hook(print)\n",
-        "x = torch.ones(2)\nx.register_buffer = 1\n",
-    ),
-    "param-data-assign": (
-        "w = nn.Parameter(torch.ones(2))\nw.data = torch.zeros(2)\n",
-        "w = nn.Parameter(torch.ones(2))\nvalue = w.data\n",
-    ),
-    "param-data-inplace": (
-        "w = nn.Parameter(torch.ones(2))\nw.data.mul_(0.5)\n",
-        "w = nn.Parameter(torch.ones(2))\nv = w.data.mul(0.5)\n",
-    ),
-    "device-move": (
-        "model = nn.Linear(2, 2)\nmodel = model.to(device)\nx = torch.ones(2).cuda()\n",
-        "model = nn.Linear(2, 2)\nx = torch.ones(2).to(torch.float16)\n",
-    ),
-    "jit": ("f = torch.jit.script(nn.Linear(2, 2))\n", "f = nn.Linear(2, 2)\n"),
-    "amp": (
-        "scaler = torch.cuda.amp.GradScaler()\nwith torch.autocast('cuda'):\n    pass\n",
-        "scaler = None\n",
-    ),
-    "cuda": ("ok = torch.cuda.is_available()\n", "ok = True\n"),
-    "backends": ("torch.backends.cudnn.benchmark = True\n", "benchmark = True\n"),
-    "distributed": (
-        "import torch.distributed as dist\ndist.init_process_group('nccl')\n"
-        "net = nn.parallel.DistributedDataParallel(nn.Linear(2, 2))\n",
-        "import torch.distributed as dist\nrank = 0\n",
-    ),
-    "seed": ("torch.manual_seed(0)\n", "seed = 0\n"),
-}
+FOLDERS = rule_dirs()
+FIXABLE = sorted(rule_id for rule_id, rule in RULES.items() if rule.fixable)
 
 
-def rules_in(code: str) -> list[str]:
+def rules_in(source: str) -> list[str]:
     db = load_database()
-    source = HEAD + code
     found = []
     for ref in find_torch_references(source).references:
         assessment = assess(ref, db, "CPU")
@@ -69,61 +41,86 @@ def rules_in(code: str) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("rule", sorted(FIXTURES))
-def test_positive_and_negative_fixture(rule: str) -> None:
-    positive, negative = FIXTURES[rule]
-    assert rule in rules_in(positive)
-    assert rule not in rules_in(negative)
+def test_every_rule_has_a_fixture_folder_and_every_folder_a_rule() -> None:
+    assert set(FOLDERS) == set(RULES)
+    for rule_id, folder in FOLDERS.items():
+        assert flag_files(folder), f"{rule_id}: no flag*.py"
+        assert clean_files(folder), f"{rule_id}: no clean*.py"
 
 
-def fix(code: str) -> str:
-    source = HEAD + textwrap.dedent(code)
+def test_every_fixable_rule_has_a_fixer_and_a_fix_fixture() -> None:
+    assert FIXABLE  # the registry is not empty of fixes
+    for rule_id in FIXABLE:
+        assert callable(RULES[rule_id].fix)
+        pairs = fix_pairs(FOLDERS[rule_id])
+        assert pairs, f"{rule_id} is fixable but has no fix.in.py"
+    for rule_id, folder in FOLDERS.items():
+        if fix_pairs(folder) or refuse_files(folder):
+            assert rule_id in FIXABLE, f"{rule_id} has fix fixtures but no fixer"
+
+
+def _cases(kind) -> list:
+    return [
+        pytest.param(rule_id, path, id=f"{rule_id}/{path.name}")
+        for rule_id, folder in FOLDERS.items()
+        for path in kind(folder)
+    ]
+
+
+@pytest.mark.parametrize(("rule_id", "path"), _cases(flag_files))
+def test_flag_fixture_is_flagged(rule_id: str, path: Path) -> None:
+    assert rule_id in rules_in(path.read_text())
+
+
+@pytest.mark.parametrize(("rule_id", "path"), _cases(clean_files))
+def test_clean_fixture_is_not_flagged(rule_id: str, path: Path) -> None:
+    found = rules_in(path.read_text())
+    assert rule_id not in found
+    if RULES[rule_id].kind == "graph_mode":  # the clean rewrite compiles: nothing to report
+        assert [r for r in found if RULES[r].kind == "graph_mode"] == []
+
+
+def _findings(source: str, rule_id: str):
     analysis = find_torch_references(source)
+    refs = [r for r in analysis.references if r.qualified_name == PATTERN_PREFIX + rule_id]
+    assert refs, f"no {rule_id} finding to fix"
+    return analysis, refs
+
+
+def fixed(source: str, rule_id: str) -> str:
+    """The whole source after the fix of every finding of the rule."""
+    analysis, refs = _findings(source, rule_id)
     lines = source.split("\n")
-    ref = next(r for r in analysis.references if r.context == "pattern")
-    plan = plan_pattern_fix(lines, analysis, ref)
-    for edit in sorted(plan.edits, key=lambda e: (e.span.line, e.span.col), reverse=True):
-        s = edit.span
-        if s.line == s.end_line:
-            line = lines[s.line]
-            lines[s.line] = line[: s.col] + edit.new_text + line[s.end_col :]
-        else:
-            first, last = lines[s.line], lines[s.end_line]
-            lines[s.line : s.end_line + 1] = [first[: s.col] + edit.new_text + last[s.end_col :]]
-    out = "\n".join(lines)
+    edits = [edit for ref in refs for edit in plan_pattern_fix(lines, analysis, ref).edits]
+    return apply_edits(source, edits)
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "pair"),
+    [
+        pytest.param(rule_id, pair, id=f"{rule_id}/{pair[0].name}")
+        for rule_id in FIXABLE
+        for pair in fix_pairs(FOLDERS[rule_id])
+    ],
+)
+def test_fix_gives_the_expected_file(rule_id: str, pair: tuple[Path, Path]) -> None:
+    source, expected = pair
+    out = fixed(source.read_text(), rule_id)
     ast.parse(out)
-    return out
+    assert out == expected.read_text()
 
 
-def test_data_fixes() -> None:
-    assert "w.set_data(torch.zeros(2))" in fix("w = torch.ones(2)\nw.data = torch.zeros(2)\n")
-    assert "w.set_data(w * 0.5)" in fix("w = torch.ones(2)\nw.data.mul_(0.5)\n")
-    assert "w.set_data(v)" in fix("w = torch.ones(2)\nw.data.copy_(v)\n")
-    with pytest.raises(FixRefused):
-        fix("w = torch.ones(2)\nw.data.clamp_(0, 1)\n")
+@pytest.mark.parametrize(("rule_id", "path"), _cases(refuse_files))
+def test_fix_refuses(rule_id: str, path: Path) -> None:
+    source = path.read_text()
+    analysis, refs = _findings(source, rule_id)
+    for ref in refs:
+        with pytest.raises(FixRefused):
+            plan_pattern_fix(source.split("\n"), analysis, ref)
 
 
-def test_device_move_fixes() -> None:
-    assert "model = model\n" in fix("model = nn.Linear(2, 2)\nmodel = model.to(device)\n")
-    assert "x = torch.ones(2)\n" in fix("x = torch.ones(2).cuda()\n")
-    with pytest.raises(FixRefused):
-        fix("x = torch.ones(2).to(device, torch.float16)\n")
-
-
-def test_autograd_scaffold() -> None:
-    out = fix(
-        """
-        class Scale(torch.autograd.Function):
-            @staticmethod
-            def forward(ctx, x, factor):
-                return x * factor
-
-            @staticmethod
-            def backward(ctx, grad):
-                return grad, None
-        """
-    )
-    assert "class ScaleCell(mindspore.nn.Cell):" in out
-    assert "def construct(self, x, factor):" in out
-    assert "def bprop(self, x, factor, out, dout):" in out
-    assert "import mindspore\n" in out
+def test_a_rule_without_a_fixer_is_refused() -> None:
+    source = (FOLDERS["module-hook"] / "flag.py").read_text()
+    analysis, refs = _findings(source, "module-hook")
+    with pytest.raises(FixRefused, match="no automatic fix for module-hook"):
+        plan_pattern_fix(source.split("\n"), analysis, refs[0])

@@ -7,6 +7,7 @@ interpreter. `sys.executable` is the project venv (torch 2.13 CPU, mindspore 2.1
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import subprocess
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from mapping_db.verification import Verification
 from server.cli_doctor import add_doctor_parser, run_doctor_command
 from server.doctor import (
     DoctorReport,
@@ -178,26 +180,31 @@ def test_a_mindspore_that_segfaults_loses_only_its_own_result(tmp_path: Path) ->
     assert found["torch"].level == "ok" and found["torch/CPU"].level == "ok"
 
 
+def _results_file(folder: Path, name: str, device: str, mindspore: str, torch: str) -> None:
+    text = Verification(device=device, mindspore=mindspore, torch=torch).to_json()
+    (folder / name).write_text(text)
+
+
 def test_verification_results_made_with_other_versions_are_stale(tmp_path: Path) -> None:
-    (tmp_path / "CPU-old.json").write_text(
-        json.dumps({"meta": {"device": "CPU", "mindspore": "2.9.0", "torch": "2.13.0"}})
-    )
-    (tmp_path / "CPU-now.toml").write_text(
-        'device = "CPU"\nmindspore_version = "2.10"\ntorch_version = "2.13.0"\n'
-    )
-    (tmp_path / "GPU.json").write_text(json.dumps({"device": "GPU", "mindspore": "2.9.0"}))
+    _results_file(tmp_path, "cpu-old.json", "CPU", "2.9.0", "2.13.0")
+    _results_file(tmp_path, "cpu-now.json", "CPU", "2.10", "2.13.0")
+    _results_file(tmp_path, "gpu.json", "GPU", "2.9.0", "2.13.0")
+    (tmp_path / "broken.json").write_text("{not json")
     found = check_verification(tmp_path, "CPU", "2.13.0+cpu", "2.10.0")
-    levels = {f.level: f for f in found}
+    levels: dict[str, list] = {}
+    for finding in found:
+        levels.setdefault(finding.level, []).append(finding.message)
     assert set(levels) == {"warning", "ok"}
-    assert "CPU-old.json" in levels["warning"].message
-    assert "mindspore 2.9.0 (installed: 2.10.0)" in levels["warning"].message
-    assert "torch" not in levels["warning"].message  # 2.13.0 == 2.13.0+cpu
-    assert "CPU-now.toml" in levels["ok"].message
+    stale = [m for m in levels["warning"] if "cpu-old.json" in m]
+    assert len(stale) == 1 and "mindspore 2.9.0 (installed: 2.10.0)" in stale[0]
+    assert "torch" not in stale[0]  # 2.13.0 == 2.13.0+cpu
+    assert any("cannot read verification results broken.json" in m for m in levels["warning"])
+    assert "cpu-now.json" in levels["ok"][0]
     assert not any(f.blocks_runs for f in found)
+    (tmp_path / "broken.json").unlink()
     gpu = check_verification(tmp_path, "Ascend", "2.13.0", "2.10.0")
-    assert [f.level for f in gpu] == ["info"] and "no verification results for Ascend" in (
-        gpu[0].message
-    )
+    assert [f.level for f in gpu] == ["info"]
+    assert "no verification results for Ascend" in gpu[-1].message
 
 
 def test_the_cli_prints_json_and_exits_by_blocking_problems(
@@ -213,7 +220,7 @@ def test_the_cli_prints_json_and_exits_by_blocking_problems(
     assert data["blocking"] == 0
     assert data["mindspore_version"].startswith("2.10")
     assert {"check", "level", "message", "blocks_runs", "fix", "detail"} == set(data["findings"][0])
-    assert {f["level"] for f in data["findings"]} <= {"ok", "info", "warning", "error"}
+    assert {f["level"] for f in data["findings"]} <= {"ok", "n/a", "info", "warning", "error"}
     assert set(data["probes"]) == {"interpreter", "torch", "mindspore"}
 
     missing = str(tmp_path / "python")
@@ -221,3 +228,47 @@ def test_the_cli_prints_json_and_exits_by_blocking_problems(
     assert run_doctor_command(args) == 1
     data = json.loads(capsys.readouterr().out)
     assert data["blocking"] == 1 and data["findings"][0]["check"] == "python"
+
+
+def test_verification_is_not_applicable_without_the_frameworks(bare_python: str) -> None:
+    report = run_doctor(bare_python, "CPU")
+    found = by_check(report)["verification"]
+    assert (found.level, found.blocks_runs) == ("n/a", False)
+    assert found.message.startswith("not applicable: torch and mindspore")
+    assert all(f.fix for f in blocking_problems(report)), format_report_text(report)
+
+
+@pytest.fixture(scope="module")
+def gpu_report() -> DoctorReport:
+    """The project venv has CPU-only builds: asking for GPU fails in both frameworks."""
+    return run_doctor(sys.executable, "GPU")
+
+
+def test_every_failure_has_one_line_cause_and_a_fix(gpu_report: DoctorReport) -> None:
+    blocking = blocking_problems(gpu_report)
+    assert {f.check for f in blocking} == {"torch/GPU", "mindspore/GPU"}
+    for finding in blocking:
+        assert "\n" not in finding.message
+        assert finding.fix and "GPU" in finding.fix and "--device CPU" in finding.fix
+
+
+@pytest.mark.parametrize("width", [80, 120, 200])
+def test_loader_errors_only_with_verbose(gpu_report: DoctorReport, width: int) -> None:
+    from rich.console import Console
+
+    from server.doctor import render_report
+
+    detail = by_check(gpu_report)["mindspore/GPU"].detail
+    assert detail and "GPU" in detail
+    evidence = detail.splitlines()[0][:40]
+    short, full = io.StringIO(), io.StringIO()
+    render_report(gpu_report, Console(file=short, width=width))
+    render_report(gpu_report, Console(file=full, width=width), verbose=True)
+    flat = " ".join(short.getvalue().split())
+    assert " ".join(evidence.split()) not in flat
+    assert (
+        "mindport doctor --verbose" in flat and "fix: install the mindspore build for GPU" in flat
+    )
+    assert "".join(evidence.split()) in "".join(full.getvalue().split())
+    assert "…" not in full.getvalue() and "…" not in short.getvalue()  # wrapped, never cut
+    assert all(len(line.rstrip()) <= width for line in short.getvalue().splitlines())

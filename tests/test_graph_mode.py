@@ -3,7 +3,6 @@ clean counterpart compiles, and the analysis flags exactly the failing ones."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -15,73 +14,47 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from server.advice.compliance import RULES
 from server.analysis.references import find_torch_references
-from tests.test_lsp_server import SERVER, diagnostics_after, hover_text, open_document
+from server.analysis.rules import PATTERN_PREFIX, RULES
+from tests.lsp_helpers import SERVER, diagnostics_after, hover_text, open_document
+from tests.rule_fixtures import GRAPH_DATA, graph_cases, works_cases
 
-HERE = Path(__file__).parent / "data" / "graph_mode"
-_spec = importlib.util.spec_from_file_location("graph_mode_cases", HERE / "cases.py")
-cases = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(cases)
-
-# case -> (the rule the analysis must report, a fragment of mindspore 2.10's error)
-EXPECTED: dict[str, tuple[str, str]] = {
-    "try_except": ("graph-try", "Unsupported statement 'Try'"),
-    "try_finally": ("graph-try", "Unsupported statement 'Try'"),
-    "yield_in_helper": ("graph-yield", "Unsupported expression 'Yield'"),
-    "yield_from": ("graph-yield", "Unsupported expression 'YieldFrom'"),
-    "with_statement": ("graph-with", "Only support jit_class instance"),
-    "del_local": ("graph-del", "Unsupported statement 'Delete'"),
-    "nonlocal": ("graph-nonlocal", "Unsupported statement 'Nonlocal'"),
-    "async_def": ("graph-async", "Parse Lambda Function Fail"),
-    "import_in_construct": ("graph-import", "Unsupported statement 'Import'"),
-    "class_in_construct": ("graph-class", "Unsupported statement 'ClassDef'"),
-    "walrus": ("graph-walrus", "Unsupported expression 'NamedExpr'"),
-    "match_statement": ("graph-match", "Unsupported statement 'Match'"),
-    "set_literal": ("graph-set", "Unsupported expression 'Set'"),
-    "set_comprehension": ("graph-set", "Unsupported expression 'SetComp'"),
-    "custom_exception": ("graph-raise", "Unsupported exception type: ShapeError"),
-    "recursion_tensor": ("graph-recursion", "Exceed function call depth limit"),
-    "list_of_cells": ("graph-cell-container", "already exists"),
-    "tuple_of_cells": ("graph-cell-container", "already exists"),
-    "dict_of_cells": ("graph-cell-container", "already exists"),
-    "celllist_reversed": ("graph-reversed", "Unsupported element type"),
-    "parameter_in_construct": ("graph-parameter", "creating class"),
-    "lambda_default_loop_var": ("graph-lambda-default", "Illegal AnfNode"),
-    "comprehension_tensor_filter": ("graph-tensor-filter", "is not subscriptable"),
-}
+# case -> the rule the analysis must report, the flag and clean files, mindspore 2.10's error
+CASES = graph_cases()
+WORKS = works_cases()
 
 
 def graph_rules(source: str) -> list[str]:
     refs = find_torch_references(source).references
-    prefix = "pattern:graph-"
+    prefix = PATTERN_PREFIX + "graph-"
     return [
-        r.qualified_name[len("pattern:") :] for r in refs if r.qualified_name.startswith(prefix)
+        r.qualified_name[len(PATTERN_PREFIX) :] for r in refs if r.qualified_name.startswith(prefix)
     ]
 
 
 def test_every_failing_case_has_an_expectation() -> None:
-    assert set(EXPECTED) == set(cases.CASES)
-    assert {rule for rule, _ in EXPECTED.values()} <= set(RULES)
-    assert all(RULES[rule].kind == "graph_mode" for rule, _ in EXPECTED.values())
+    assert all(case.error for case in CASES.values()), "a flag file lacks its error line"
+    assert all(case.good.is_file() for case in CASES.values()), "a flag file lacks its clean"
+    assert {case.rule for case in CASES.values()} == {
+        rule_id for rule_id, rule in RULES.items() if rule.kind == "graph_mode"
+    }
 
 
-@pytest.mark.parametrize("case", sorted(cases.CASES))
+@pytest.mark.parametrize("case", sorted(CASES))
 def test_analysis_flags_the_failing_variant_only(case: str) -> None:
-    bad, good = cases.CASES[case]
-    rule = EXPECTED[case][0]
-    assert rule in graph_rules(bad)
-    assert graph_rules(good) == []
+    expected = CASES[case]
+    assert expected.rule in graph_rules(expected.bad.read_text())
+    assert graph_rules(expected.good.read_text()) == []
 
 
-@pytest.mark.parametrize("case", sorted(cases.WORKS))
+@pytest.mark.parametrize("case", sorted(WORKS))
 def test_analysis_leaves_supported_python_alone(case: str) -> None:
-    assert graph_rules(cases.WORKS[case]) == []
+    assert graph_rules(WORKS[case].read_text()) == []
 
 
 def _probe_batch(variant: str, tmp: Path) -> dict[str, str]:
     """probe.py runs every case's variant in one child; mindspore writes its IR dumps to cwd."""
-    cmd = [sys.executable, str(HERE / "probe.py"), "all", variant, "--batch"]
+    cmd = [sys.executable, str(GRAPH_DATA / "probe.py"), "all", variant, "--batch"]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=tmp)
     results = {}
     for line in proc.stdout.splitlines():
@@ -93,16 +66,16 @@ def _probe_batch(variant: str, tmp: Path) -> dict[str, str]:
 
 
 def test_installed_mindspore_rejects_each_flagged_pattern(tmp_path: Path) -> None:
-    """Compile every CASES module with mindspore.jit on CPU: bad fails as expected, good runs."""
+    """Compile every case's files with mindspore.jit on CPU: flag fails as expected, clean runs."""
     (tmp_path / "bad").mkdir()
     (tmp_path / "good").mkdir()
     with ThreadPoolExecutor(2) as pool:
         bad_run = pool.submit(_probe_batch, "bad", tmp_path / "bad")
         good_run = pool.submit(_probe_batch, "good", tmp_path / "good")
         bad, good = bad_run.result(), good_run.result()
-    assert set(bad) == set(good) == set(cases.CASES)
-    for case, (_, fragment) in EXPECTED.items():
-        assert fragment in bad[case], (case, bad[case])
+    assert set(bad) == set(good) == set(CASES)
+    for case, expected in CASES.items():
+        assert expected.error in bad[case], (case, bad[case])
         assert good[case] == "ok", (case, good[case])
 
 

@@ -276,10 +276,14 @@ def test_curated_targets_merge_into_official_ones(db, official) -> None:
     assert pool.torch_url == official["torch.nn.MaxPool2d"].torch_url
 
 
+# ops kernels MindSpore 2.10 lacks on CPU too (LayerNormExt, Einsum), seen by running them
+OPS_WITHOUT_CPU_KERNEL = frozenset({"mindspore.ops.layer_norm", "mindspore.ops.einsum"})
+
+
 def test_mint_kernels_seen_missing_on_cpu_are_marked(db) -> None:
     marked = {t.api for e in db for t in e.targets if t.not_on == ("CPU",)}
     assert {"mindspore.mint.nn.Conv2d", "mindspore.mint.stack"} <= marked
-    assert all(api.startswith("mindspore.mint.") for api in marked)
+    assert all(api.startswith("mindspore.mint.") or api in OPS_WITHOUT_CPU_KERNEL for api in marked)
 
 
 # ---- queries ----

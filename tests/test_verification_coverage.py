@@ -57,7 +57,7 @@ def test_equal_means_every_case_passed(results) -> None:
 
 
 def test_every_workaround_formula_was_run(results) -> None:
-    from mapping_db.verify.workarounds import has_recipe
+    from server.runner.verify.workarounds import has_recipe
 
     db = load_database()
     recipes = [e for e in db if e.status == "no-equivalent" and has_recipe(e)]

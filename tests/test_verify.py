@@ -15,9 +15,9 @@ import pytest
 from mapping_db.model import Entry, Target
 from mapping_db.store import load_database
 from mapping_db.verification import read, results_file_name
-from mapping_db.verify.runner import WorkItem, select_items
-from mapping_db.verify.worker import FAULTS_VARIABLE
 from server.cli import main
+from server.runner.verify.scheduler import WorkItem, select_items
+from server.runner.verify.worker import FAULTS_VARIABLE
 
 # Measured on CPU with MindSpore 2.10 / torch 2.13: 11 of 71 sampled pairs equal with the
 # function verifier alone, 18 of 70 with the module verifier too. The floor is well below.
@@ -93,7 +93,7 @@ def _entry(name: str, target: Target) -> Entry:
 
 @pytest.fixture(scope="module")
 def verify_api(mindspore_on_cpu):  # type: ignore[no-untyped-def]
-    from mapping_db.verify import functions
+    from server.runner.verify import functions
 
     return functions
 
@@ -106,7 +106,7 @@ def _x():
 
 
 def _same(verify_api, torch_value, ms_call) -> bool:
-    from mapping_db.verify.compare import compare
+    from server.runner.verify.compare import compare
 
     return compare(torch_value, ms_call()).ok
 
@@ -184,7 +184,7 @@ def test_wrong_target_is_a_mismatch_and_refusals_are_untested(verify_api) -> Non
 
 
 def test_workarounds_are_run_and_a_wrong_one_is_caught(verify_api) -> None:
-    from mapping_db.verify.workarounds import WORKAROUND, verify_workaround
+    from server.runner.verify.workarounds import WORKAROUND, verify_workaround
 
     db = load_database()
     corrcoef = db.get("torch.corrcoef")

@@ -1,4 +1,4 @@
-"""mapping_db.verify.modules on real entries, real torch and real mindspore (CPU)."""
+"""server.runner.verify.modules on real entries, real torch and real mindspore (CPU)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from mapping_db.model import Entry, Target
 from mapping_db.store import load_database
-from mapping_db.verify import modules
+from server.runner.verify import modules
 
 
 @pytest.fixture(scope="module", autouse=True)

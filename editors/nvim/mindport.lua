@@ -1,29 +1,12 @@
--- mindport for Neovim 0.7+: start `mindport serve` for Python buffers.
--- Use: require("mindport").setup({ cmd = { "/path/to/.venv/bin/mindport", "serve" },
---                                   settings = { device = "CPU" } })
-local M = {}
-
-function M.setup(opts)
-  opts = opts or {}
-  local cmd = opts.cmd or { "mindport", "serve" }
-  local settings = opts.settings or {}
-  vim.api.nvim_create_autocmd("FileType", {
-    pattern = "python",
-    callback = function(args)
-      local root = vim.fs and vim.fs.dirname(vim.fs.find({ "pyproject.toml", ".git" },
-        { upward = true, path = vim.api.nvim_buf_get_name(args.buf) })[1] or "")
-        or vim.fn.getcwd()
-      if root == nil or root == "" then root = vim.fn.getcwd() end
-      M.client_id = M.client_id or vim.lsp.start_client({
-        name = "mindport",
-        cmd = cmd,
-        root_dir = root,
-        init_options = settings,
-        settings = { mindport = settings },
-      })
-      vim.lsp.buf_attach_client(args.buf, M.client_id)
-    end,
-  })
+-- Kept for users of the earlier single-file snippet (copied to lua/mindport.lua, or loaded with
+-- dofile): the plugin now lives in lua/mindport/init.lua. Put editors/nvim on the runtimepath
+-- instead (see editors/nvim/README.md); this file loads the plugin from beside it.
+local here = debug.getinfo(1, "S").source:sub(2)
+local dir = vim.fn.fnamemodify(here, ":p:h")
+local plugin = dir .. "/lua/mindport/init.lua"
+if vim.loop.fs_stat(plugin) then
+  local module = dofile(plugin)
+  package.loaded["mindport"] = module
+  return module
 end
-
-return M
+error("mindport: " .. plugin .. " not found; put editors/nvim on the runtimepath")

@@ -22,7 +22,6 @@ import argparse
 import importlib
 import inspect
 import sys
-import tomllib
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -31,9 +30,9 @@ from mapping_db.importers.amend_signatures import mindspore_overloads, signature
 from mapping_db.importers.derived_candidates import resolve
 from mapping_db.importers.derived_compare import compare
 from mapping_db.importers.derived_signatures import Sig, _doc_signature, torch_signature
-from mapping_db.importers.toml_writer import _value, dump_target
+from mapping_db.importers.toml_writer import dump_target, toml_value
 from mapping_db.model import Entry, Target
-from mapping_db.store import _data_files, _entry, _merge
+from mapping_db.store import CURATED, data_files, parse_data
 from mapping_db.verification import VERIFIED_DIR, Verification, read, results_file_name
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -75,15 +74,12 @@ PLACES = {
 def base_entries(data_dir: Path = DATA_DIR) -> dict[str, Entry]:
     """The entries as the tables and introspection give them (derived, official): neither
     the amend files nor curated.toml, which overrides whatever is amended here."""
-    raw: dict[str, dict[str, Any]] = {}
-    origin: dict[str, str] = {}
-    for path in _data_files(data_dir):
-        if path.name.startswith("amend_") or path.name == "curated.toml":
-            continue
-        for api, value in tomllib.loads(path.read_text(encoding="utf-8")).items():
-            raw[api] = _merge(raw.get(api), value)
-            origin[api] = path.name
-    return {api: _entry(api, value, origin[api]) for api, value in sorted(raw.items())}
+    files = [
+        path
+        for path in data_files(data_dir)
+        if not path.name.startswith("amend_") and path.name != CURATED
+    ]
+    return parse_data(data_dir, files)
 
 
 def namespace_of(torch_api: str) -> str | None:
@@ -279,7 +275,7 @@ def dump(entries: dict[str, dict[str, Any]]) -> str:
     """TOML; unlike toml_writer, an amended field written empty stays (it clears a wrong one)."""
     out: list[str] = []
     for api, entry in entries.items():
-        quoted = _value(api)
+        quoted = toml_value(api)
         out.append(f"\n[{quoted}]")
         for target in entry["targets"]:
             out += dump_target(quoted, target, keep_empty=True)

@@ -4,7 +4,8 @@ do not cover, by introspecting the installed torch and mindspore.
 For each name of mapping_db.importers.torch_inventory without an official or curated entry:
 look for a same-named MindSpore API (see derived_candidates), compare the two signatures
 (derived_compare) and write a mapped / mapped-with-differences entry; with no candidate,
-write a no-equivalent entry, with a workaround from derived_workarounds where one exists.
+write a no-equivalent entry (its workaround formula, if any, lives in data/workarounds.toml
+and is attached by the loader).
 Output: mapping_db/data/derived_<namespace>.toml, loaded under the official and curated data.
 
     python -m mapping_db.importers.derived [--out DIR]
@@ -25,7 +26,6 @@ from typing import Any
 from mapping_db.importers.derived_candidates import candidates, resolve
 from mapping_db.importers.derived_compare import compare
 from mapping_db.importers.derived_signatures import mindspore_signature, torch_signature
-from mapping_db.importers.derived_workarounds import WORKAROUNDS
 from mapping_db.importers.toml_writer import dump_entries
 from mapping_db.importers.torch_inventory import public_apis
 
@@ -169,8 +169,6 @@ def build_entries(data_dir: Path = DATA_DIR) -> dict[str, dict[str, dict[str, An
             else:
                 entry["status"] = "no-equivalent"
                 entry["note"] = no_equivalent_note(namespace, name, obj, inventory)
-                if qualified in WORKAROUNDS:
-                    entry["workaround"] = WORKAROUNDS[qualified].mindspore
             entry["sources"] = ["derived"]
             by_file.setdefault(FILES[namespace], {})[qualified] = entry
     return {name: dict(sorted(entries.items())) for name, entries in sorted(by_file.items())}
@@ -192,15 +190,12 @@ def main(argv: list[str] | None = None) -> int:
     by_file = build_entries()
     write_files(by_file, args.out)
     statuses: Counter[str] = Counter()
-    workarounds = 0
     for name, entries in by_file.items():
         print(f"{name}: {len(entries)} entries")
         for entry in entries.values():
             statuses[entry["status"]] += 1
-            workarounds += "workaround" in entry
     for status, count in sorted(statuses.items()):
         print(f"{status}: {count}")
-    print(f"with a workaround: {workarounds}")
     print(f"total derived: {sum(statuses.values())}")
     return 0
 

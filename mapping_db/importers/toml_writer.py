@@ -28,7 +28,7 @@ _TARGET_KEYS = (
 )
 
 
-def _value(value: Any) -> str:
+def toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
@@ -36,9 +36,9 @@ def _value(value: Any) -> str:
     if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, list | tuple):
-        return "[" + ", ".join(_value(v) for v in value) + "]"
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + " }"
+        return "{ " + ", ".join(f"{_key(k)} = {toml_value(v)}" for k, v in value.items()) + " }"
     raise TypeError(f"cannot write {type(value).__name__} as TOML")
 
 
@@ -55,7 +55,7 @@ def dump_entries(entries: dict[str, dict[str, Any]]) -> str:
         out.append(f"\n[{quoted}]")
         for key in _ENTRY_KEYS:
             if key in entry:
-                out.append(f"{key} = {_value(entry[key])}")
+                out.append(f"{key} = {toml_value(entry[key])}")
         for target in entry.get("targets", []):
             out += dump_target(quoted, target)
     return "\n".join(out).lstrip("\n") + "\n"
@@ -70,8 +70,8 @@ def dump_target(quoted_api: str, target: dict[str, Any], keep_empty: bool = Fals
             continue
         if key == "params":
             out.append("params = [")
-            out.extend(f"  {_value(p)}," for p in target[key])
+            out.extend(f"  {toml_value(p)}," for p in target[key])
             out.append("]")
         else:
-            out.append(f"{key} = {_value(target[key])}")
+            out.append(f"{key} = {toml_value(target[key])}")
     return out

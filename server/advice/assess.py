@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from mapping_db.model import ALWAYS_DROPPED, Entry, ParamFact, Target
+from mapping_db.model import ALWAYS_DROPPED, Entry, Target
 from mapping_db.store import MappingDB
+from server.advice.advice_text import Advice, compose_advice, parameter_differences, user_note
 from server.advice.compliance import PATTERN_PREFIX, Rule, rule_for_name
 from server.analysis.findings import TorchReference
 
@@ -22,14 +23,23 @@ Kind = Literal["no_equivalent", "differences", "consistent", "unknown", "complia
 class Assessment:
     reference: TorchReference
     kind: Kind
-    message: str  # one line: what a diagnostic or a scan row says
+    # One line: what a diagnostic and a `scan` finding say, `api → target: advice` (the advice
+    # from server.advice.advice_text.compose_advice, the same words as the hover and db show).
+    message: str
     entry: Entry | None = None
     target: Target | None = None
     # Why no automatic fix is possible, when one is not (e.g. an unsupported argument value).
     fix_blocker: str | None = None
-    # What needs care, one phrase each, the call's own keywords first.
+    # The advice's parts, one phrase each: the action, the differences (the call's own
+    # keywords first), the evidence.
     details: tuple[str, ...] = ()
     rule: str | None = None  # a compliance rule (server.advice.compliance) when one applies
+    advice: Advice | None = None  # the advice the message was written from (mapped APIs)
+
+    @property
+    def drop_only(self) -> bool:
+        """The port simply deletes the construct (`with torch.no_grad():`)."""
+        return self.advice is not None and self.advice.drop
 
     @property
     def fixable(self) -> bool:
@@ -54,6 +64,7 @@ def assess(ref: TorchReference, db: MappingDB, device: str) -> Assessment | None
         ref.qualified_name,
         ref.context,
         call.keywords if call is not None else (),
+        call.n_positional if call is not None else None,
         call is not None and call.has_star_args,
         device,
         call is not None
@@ -71,6 +82,7 @@ def _judge(
     qualified_name: str,
     context: str,
     keywords: tuple[str, ...],
+    n_positional: int | None,
     star_args: bool,
     device: str,
     nothing_to_translate: bool = False,
@@ -86,29 +98,32 @@ def _judge(
         return ("unknown", f"{qualified_name}: not in the mapping database{where}")
     target = db.pick_target(entry, device)
     if entry.status == "no-equivalent" or target is None:
-        note = f": {entry.note}" if entry.note else ""
-        workaround = f" Workaround: {entry.workaround}" if entry.workaround else ""
-        details = tuple(d for d in (entry.note, workaround.strip()) if d)
-        return (
-            "no_equivalent",
-            f"{entry.torch_api} has no MindSpore equivalent{note}{workaround}",
-            entry,
-            None,
-            "no MindSpore equivalent",
-            details,
-        )
-    care = _cares(target, keywords)
+        advice = compose_advice(db, entry, None, device)
+        said = advice.sentence()
+        message = f"{entry.torch_api} has no MindSpore equivalent" + (f": {said}" if said else "")
+        blocker = "no MindSpore equivalent"
+        return ("no_equivalent", message, entry, None, blocker, advice.parts, None, advice)
+    advice = compose_advice(db, entry, target, device, keywords, n_positional)
     blocker = _fix_blocker(target, context, star_args, nothing_to_translate)
     verdict = db.verified(entry, target, device)
-    if verdict is not None and verdict.status != "equal" and verdict.status != "untested":
-        care.append(f"verification on {device}: {verdict.summary()}")
-        if verdict.blocks_fix:
-            blocker = f"{target.api} failed verification on {device}"
-    if entry.status == "mapped" and not care and target.category == "consistent":
-        return ("consistent", f"{entry.torch_api} → {target.api}", entry, target, blocker)
-    details = tuple(care) or (_category_phrase(target),)
-    message = f"{entry.torch_api} → {target.api}: {'; '.join(details)}"
-    return ("differences", message, entry, target, blocker, details)
+    failing = verdict is not None and verdict.status not in ("equal", "untested")
+    if failing and verdict.blocks_fix:
+        blocker = f"{target.api} failed verification on {device}"
+    # Judged by the target used here: an entry whose other targets differ ports cleanly when
+    # the one picked for the device behaves the same.
+    # An entry the data calls "mapped" keeps its note as information (`torch.float32`: "A dtype
+    # object"), not as something to change.
+    actions = (
+        advice.action[1:] if entry.status == "mapped" and user_note(entry.note) else (advice.action)
+    )
+    same = (
+        target.category == "consistent"
+        and not actions
+        and not parameter_differences(target, keywords, n_positional)
+    )
+    kind = "consistent" if same and not failing else "differences"
+    message = f"{entry.torch_api} → {target.api}: {advice.sentence()}"
+    return (kind, message, entry, target, blocker, advice.parts, None, advice)
 
 
 def _judge_rule(
@@ -132,67 +147,6 @@ def _judge_rule(
     return (rule.kind, message, entry, target, blocker, (rule.note,), rule.id)
 
 
-def _cares(target: Target, keywords: tuple[str, ...]) -> list[str]:
-    """Parameter differences worth a line, those the call actually uses first."""
-    used = set(keywords)
-    first: list[str] = []
-    rest: list[str] = []
-    for fact in target.params:
-        phrase = describe_param(fact)
-        if phrase is None:
-            continue
-        (first if fact.torch in used else rest).append(phrase)
-    for name, values in target.unsupported.items():
-        if name in used:
-            first.append(f"`{name}` values {', '.join(values)} are not supported")
-    for name, value in target.set_args.items():
-        rest.append(f"MindSpore needs {name}={value} to match")
-    return first + rest
-
-
-@lru_cache(maxsize=4096)
-def describe_param(fact: ParamFact) -> str | None:
-    t, m = fact.torch, fact.mindspore
-    match fact.kind:
-        case "rename":
-            return f"`{t}` is `{m}`" + _defaults_phrase(fact)
-        case "rename-differs":
-            return f"`{t}` is `{m}` and behaves differently" + _defaults_phrase(fact)
-        case "differs":
-            return f"`{t}` behaves differently" + (f" ({fact.note})" if fact.note else "")
-        case "default":
-            return f"`{t}` default differs" + _defaults_phrase(fact)
-        case "torch-only":
-            return f"`{t}` has no MindSpore counterpart"
-        case _:
-            return None
-
-
-def _defaults_phrase(fact: ParamFact) -> str:
-    a, b = fact.torch_default, fact.mindspore_default
-    if a is not None and b is not None and a != b:
-        return f" (default {a} in torch, {b} in MindSpore)"
-    return ""
-
-
-_CATEGORY_PHRASES = {
-    "consistent": "consistent",
-    "param-names": "parameter names differ",
-    "param-defaults": "a default value differs",
-    "param-types": "parameter types differ",
-    "param-count": "number or order of parameters differs",
-    "no-inplace": "MindSpore has no `inplace`",
-    "overload": "overloads take different parameters",
-    "diff": "behaviour differs, see the official difference page",
-}
-
-
-def _category_phrase(target: Target) -> str:
-    if target.note:
-        return target.note
-    return _CATEGORY_PHRASES.get(target.category, target.category)
-
-
 # Categories where renaming the API is not enough unless the data maps the parameters.
 _ARGUMENTS_DIFFER = frozenset({"diff", "overload", "param-count", "other"})
 
@@ -210,6 +164,11 @@ def _fix_blocker(
         and target.api not in ("mindspore.Tensor.shape", "mindspore.Tensor.dtype")
     ):
         return "the argument lists differ and their mapping is not in the data: port by hand"
-    if context == "tensor-method" and not target.api.startswith("mindspore.Tensor."):
+    receiver_first = target.value_transforms.get("self") == "receiver-first"  # x.f() -> f(x)
+    if (
+        context == "tensor-method"
+        and not target.api.startswith("mindspore.Tensor.")
+        and not receiver_first
+    ):
         return f"{target.api} is not a Tensor method; rewrite the call by hand"
     return None

@@ -5,7 +5,14 @@ from __future__ import annotations
 from mapping_db.model import Entry, ParamFact, Target
 from mapping_db.store import MappingDB
 from mapping_db.verification import TargetResult, Verification
-from server.advice.assess import _CATEGORY_PHRASES, lookup_entry
+from server.advice.advice_text import (
+    CATEGORY_PHRASES,
+    compose_advice,
+    docs_version,
+    provenance_notes,
+    torch_docs_url,
+)
+from server.advice.assess import lookup_entry
 from server.advice.compliance import PATTERN_PREFIX, rule_for_name, rule_markdown
 
 _EVIDENCE = {
@@ -60,6 +67,8 @@ def _entry_markdown(db: MappingDB, entry: Entry, device: str, confidence: str) -
 
 
 def _build_entry_markdown(db: MappingDB, entry: Entry, device: str, confidence: str) -> str:
+    """What to write instead first (the same advice as the diagnostic and `mindport scan`),
+    then the parameters, the evidence, other targets, links; where the facts came from last."""
     lines: list[str] = []
     target = db.pick_target(entry, device)
     head = f"**{entry.torch_api}**"
@@ -68,13 +77,15 @@ def _build_entry_markdown(db: MappingDB, entry: Entry, device: str, confidence: 
     lines.append(f"{head} · {_STATUS_WORDS.get(entry.status, entry.status)}")
     if confidence in _EVIDENCE:
         lines += ["", _EVIDENCE[confidence]]
-    if entry.note:
-        lines += ["", entry.note]
+    advice = compose_advice(db, entry, target, device)
+    for action in advice.action:
+        if not action.startswith("write instead: "):
+            lines += ["", action]
     if entry.workaround:
         lines += ["", f"Workaround: `{entry.workaround}`"]
         lines += _workaround_verification(db, entry, device)
     if target is not None:
-        lines += _target_section(target, device)
+        lines += _target_section(target)
         lines += ["", _verification_line(db, entry, target, device)]
     others = [t for t in entry.targets if t is not target]
     if others:
@@ -88,9 +99,15 @@ def _build_entry_markdown(db: MappingDB, entry: Entry, device: str, confidence: 
             elif verdict is not None:
                 where += f"; verified on {device}"
             lines.append(f"- `{other.api}` from {_sources(other)}{where}")
-    links = _links(entry, target)
+    links = _links(db, entry, target)
     if links:
         lines += ["", " · ".join(links)]
+    footer = []
+    if target is not None:
+        footer.append(f"Listed by {_sources(target)}; picked for {device}.")
+    footer += provenance_notes(entry, target)
+    if footer:
+        lines += ["", "---", "", "_" + " ".join(footer).replace("_", "\\_") + "_"]
     return "\n".join(lines)
 
 
@@ -146,11 +163,8 @@ def _table_is_wrong(target: Target, verdict: TargetResult) -> str:
     return ""
 
 
-def _target_section(target: Target, device: str) -> list[str]:
-    lines = ["", f"Category: {_CATEGORY_PHRASES.get(target.category, target.category)}"]
-    lines.append(f"Listed by: {_sources(target)}; picked for {device}.")
-    if target.note:
-        lines += ["", target.note]
+def _target_section(target: Target) -> list[str]:
+    lines = ["", f"Category: {CATEGORY_PHRASES.get(target.category, target.category)}"]
     rows = [fact for fact in target.params if fact.kind != "same" or fact.note]
     if rows:
         lines += ["", "| torch | MindSpore | difference |", "| --- | --- | --- |"]
@@ -189,14 +203,15 @@ def _sources(target: Target) -> str:
     return ", ".join(names.get(s, s) for s in target.sources) or "mindport"
 
 
-def _links(entry: Entry, target: Target | None) -> list[str]:
+def _links(db: MappingDB, entry: Entry, target: Target | None) -> list[str]:
     links: list[str] = []
     if target is not None and target.diff_url:
         links.append(f"[Official difference page]({target.diff_url})")
     if target is not None and target.url:
         links.append(f"[{target.api}]({target.url})")
-    if entry.torch_url:
-        links.append(f"[{entry.torch_api}]({entry.torch_url})")
+    torch_url = torch_docs_url(entry.torch_url, docs_version(db))
+    if torch_url:
+        links.append(f"[{entry.torch_api}]({torch_url})")
     return links
 
 

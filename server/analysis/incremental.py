@@ -2,26 +2,38 @@
 
 Parsing dominates: `ast.parse` of a 5,000-line file takes ~55 ms on our machine, over the
 50 ms budget for diagnostics after an edit. So each top-level statement keeps its own
-findings and the module-level bindings it made. After a one-range edit, only the top-level
-statements the edit touches (plus the blank lines around them) are re-parsed, on their own;
-the other statements' findings are reused, shifted by the edit's line delta.
+findings and the module-level bindings it made. After an edit (found by comparing the lines
+with those of the last text that parsed, so any number of changes, and typing through states
+that do not parse, stay incremental), only the top-level statements it touches (plus the
+blank lines around them) are re-parsed, on their own; the other statements' findings are
+reused, shifted by the edit's line delta.
 
 The update falls back to a full analysis whenever the shortcut could be wrong:
-- the re-parsed chunk does not parse on its own (an opened bracket or string, a decorator or
-  `else:` whose partner lies outside the chunk, new indentation that joins a statement);
+- the chunk does not parse on its own and may join the text around it (an opened
+  triple-quoted string, a decorator or backslash at its end, new indentation or `else:` at
+  its start when the statement before it is already in the chunk);
 - the chunk changes the module-level bindings that later code sees (an import, `F = ...`);
 - two top-level statements share a line, or `from __future__` appears mid-file.
 If the chunk parses on its own, the whole file parses as before with the chunk's statements
-in place, because top-level statements are independent in Python's grammar.
+in place, because top-level statements are independent in Python's grammar. If it does not,
+and cannot join its neighbours, the file does not parse either: the chunk's syntax error is
+the file's, found without parsing the file.
 """
 
 from __future__ import annotations
 
 import ast
 import bisect
+import re
 from dataclasses import dataclass, field
 
-from server.analysis.findings import AnalysisResult, CallShape, Span, TorchReference
+from server.analysis.findings import (
+    AnalysisResult,
+    CallShape,
+    Span,
+    SyntaxProblem,
+    TorchReference,
+)
 from server.analysis.references import LINE_BREAK, StatementAnalyzer, parse_source
 from server.analysis.scopes import Scope
 
@@ -86,32 +98,114 @@ def update_module(
     inserted: str,
 ) -> ModuleAnalysis | None:
     """Analysis of `source` after replacing old lines start..end (a range's lines) with
-    `inserted`; None when only a full analysis can be trusted."""
+    `inserted`; None when only a full analysis can be trusted (or the file does not parse)."""
+    lines = LINE_BREAK.split(source)
+    delta = len(LINE_BREAK.split(inserted)) - 1 - (end_line - start_line)
+    updated = update_lines(previous, source, lines, start_line, end_line + 1, end_line + 1 + delta)
+    return updated if isinstance(updated, ModuleAnalysis) else None
+
+
+def changed_lines(old: list[str], new: list[str]) -> tuple[int, int, int]:
+    """(first, old_end, new_end): old[first:old_end] became new[first:new_end]; the lines
+    before and after are the same in both."""
+    limit = min(len(old), len(new))
+    first = 0
+    while first < limit and old[first] == new[first]:
+        first += 1
+    tail = 0
+    while tail < limit - first and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    return first, len(old) - tail, len(new) - tail
+
+
+_FUTURE_IMPORT = re.compile(r"^\s*from\s+__future__\s+import", re.MULTILINE)
+# What a chunk that does not parse alone may still be, joined to the text around it.
+_JOINS_PREVIOUS = ("else", "elif", "except", "finally")
+
+
+def update_lines(
+    previous: ModuleAnalysis,
+    source: str,
+    lines: list[str],
+    first: int,
+    old_end: int,
+    new_end: int,
+) -> ModuleAnalysis | SyntaxProblem | None:
+    """Analysis of `source` (split into `lines`) whose lines first..new_end replaced the
+    previous text's first..old_end (end exclusive). A SyntaxProblem when the file surely does
+    not parse (found from the changed statements alone); None when only a full analysis can
+    tell."""
     if not previous.incremental_ok or previous.result.syntax_error is not None:
         return None
     spans = previous.stmt_lines
     count = len(spans)
-    delta = inserted.count("\n") - (end_line - start_line)
-    if "\r" in inserted:
-        delta = len(LINE_BREAK.split(inserted)) - 1 - (end_line - start_line)
+    delta = new_end - old_end
     ends = [last for _, last in spans]
-    starts = [first for first, _ in spans]
-    first_hit = bisect.bisect_left(ends, start_line)  # first statement ending at/after the edit
-    last_hit = bisect.bisect_right(starts, end_line) - 1  # last statement starting before its end
-    lo = spans[first_hit - 1][1] + 1 if first_hit > 0 else 0
-    hi_old = spans[last_hit + 1][0] - 1 if last_hit + 1 < count else previous.line_count - 1
-    lines = LINE_BREAK.split(source)
-    hi = hi_old + delta
-    if hi < lo - 1 or hi >= len(lines):
+    starts = [first_line for first_line, _ in spans]
+    first_hit = bisect.bisect_left(ends, first)  # first statement ending at/after the edit
+    last_hit = bisect.bisect_right(starts, old_end - 1) - 1  # last one starting before its end
+    if first_hit > last_hit and first_hit > 0 and first == spans[first_hit - 1][1] + 1:
+        first_hit -= 1  # new lines right after a statement may continue it (a method's end)
+    for _ in range(2):
+        lo = spans[first_hit - 1][1] + 1 if first_hit > 0 else 0
+        hi_old = spans[last_hit + 1][0] - 1 if last_hit + 1 < count else previous.line_count - 1
+        hi = hi_old + delta
+        if hi < lo - 1 or hi >= len(lines):
+            return None
+        chunk_lines = lines[lo : hi + 1]
+        chunk = "\n".join(chunk_lines)
+        if lo > 0 and "__future__" in chunk and _FUTURE_IMPORT.search(chunk):
+            return None
+        tree = parse_source(chunk)
+        if isinstance(tree, ast.Module):
+            break
+        verdict = _chunk_verdict(chunk_lines, tree)
+        if verdict == "surely":
+            return SyntaxProblem(tree.message, tree.line + lo, tree.col)
+        if verdict == "joins-previous" and first_hit > 0:
+            first_hit -= 1
+            continue
         return None
-    chunk_lines = lines[lo : hi + 1]
-    chunk = "\n".join(chunk_lines)
-    if lo > 0 and "__future__" in chunk:
+    else:
         return None
-    tree = parse_source(chunk)
-    if not isinstance(tree, ast.Module):
-        return None
+    return _splice(previous, lines, tree, chunk_lines, lo, first_hit, last_hit, delta)
 
+
+def _chunk_verdict(chunk_lines: list[str], problem: SyntaxProblem) -> str:
+    """Whether a chunk that does not parse alone makes the whole file fail ("surely"), may
+    join the statement before it ("joins-previous"), or may join the one after ("unsure").
+
+    The chunk lies between two complete top-level statements, so the tokenizer meets it at
+    column 0 with no bracket open, and the statement after it starts at column 0: the chunk
+    fails in the file too unless its first line continues the statement before (indented,
+    `else:`...) or its end continues into the next (a decorator, a backslash, a triple-quoted
+    string, which may close in the text after it).
+    """
+    code = [line for line in chunk_lines if line.strip() and not line.lstrip().startswith("#")]
+    if not code:
+        return "unsure"
+    head = code[0]
+    if head[:1].isspace() or head.split(None, 1)[0].rstrip(":") in _JOINS_PREVIOUS:
+        return "joins-previous"
+    tail = code[-1].rstrip()
+    if tail.lstrip().startswith("@") or tail.endswith("\\") or "triple-quoted" in problem.message:
+        return "unsure"
+    return "surely"
+
+
+def _splice(
+    previous: ModuleAnalysis,
+    lines: list[str],
+    tree: ast.Module,
+    chunk_lines: list[str],
+    lo: int,
+    first_hit: int,
+    last_hit: int,
+    delta: int,
+) -> ModuleAnalysis | None:
+    """The previous analysis with statements first_hit..last_hit replaced by the chunk's."""
+    spans = previous.stmt_lines
+    count = len(spans)
     before = Scope("module")
     for ops in previous.ops_by_stmt[:first_hit]:
         before.replay(ops)
@@ -159,6 +253,22 @@ def update_module(
     )
     updated.reused_statements = count - max(0, last_hit - first_hit + 1)
     return _assemble(updated)
+
+
+def carried_over(previous: ModuleAnalysis, first: int, old_end: int, delta: int) -> AnalysisResult:
+    """The previous findings outside the changed lines, moved with the text: what a file
+    that stopped parsing keeps showing."""
+    result = AnalysisResult()
+    for refs in previous.refs_by_stmt:
+        for ref in refs:
+            if ref.span.end_line < first:
+                result.references.append(ref)
+            elif ref.span.line >= old_end:
+                result.references.extend(_shift_refs([ref], delta))
+    insert = previous.result.import_insert_line
+    result.import_insert_line = insert + delta if insert >= old_end else insert
+    result.imports_mindspore = previous.result.imports_mindspore
+    return result.finalize()
 
 
 def _shift_span(span: Span, delta: int) -> Span:

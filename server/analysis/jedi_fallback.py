@@ -1,9 +1,9 @@
 """Jedi as the fallback judge of receivers that local evidence leaves undecided.
 
-Cold, jedi needs seconds to load torch's sources; warm, a query takes milliseconds (DESIGN
-decision 3). So one worker warms it at start and answers batches of questions with a time
-budget per batch; nothing waits for it: callers get a future, and the server publishes what
-it confirmed when the answer arrives.
+Cold, jedi needs seconds to load torch's sources; warm, a query takes milliseconds
+(docs/architecture.md, decision 3). So one worker warms it at start and answers batches of
+questions with a time budget per batch; nothing waits for it: callers get a future, and the
+server publishes what it confirmed when the answer arrives.
 
 The worker is a separate process, not a thread: jedi is pure Python, and a thread running it
 holds the GIL the request loop needs, which turned sub-millisecond hovers into 10-20 ms ones
@@ -14,19 +14,20 @@ server's standard output is the protocol.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import pickle
 import sys
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from server.analysis.findings import Span
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,10 @@ class JediFallback:
         self.ready = False
 
     def _new_pool(self) -> ProcessPoolExecutor:
+        # imported here: multiprocessing costs ~60 ms, not needed for the server's first answer
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         return ProcessPoolExecutor(
             max_workers=1,
             mp_context=multiprocessing.get_context("spawn"),
@@ -53,6 +58,8 @@ class JediFallback:
     def _submit(self, fn: Any, *args: Any) -> Future:
         """Submit to the worker; a worker that died (jedi crashed, killed for memory) is
         replaced once, and the question goes to the new one."""
+        from concurrent.futures.process import BrokenProcessPool
+
         try:
             return self._pool.submit(fn, *args)
         except BrokenProcessPool:
@@ -105,9 +112,15 @@ _environment: Any = None
 _PARENT_POLL_S = 1.0
 
 
+# The worker yields the CPU to the server (and the editor): jedi's seconds of warm-up on a
+# 2-core machine otherwise slow the request loop's analyses.
+WORKER_NICENESS = 10
+
+
 def _worker_start(python: str | None, server_pid: int) -> None:
     global _python
     _python = python
+    lower_priority(WORKER_NICENESS)
     _make_parso_cache_writes_atomic()
     os.dup2(2, 1)  # anything printed lands in the log, never in the protocol stream
     sys.stdout = sys.stderr
@@ -115,6 +128,15 @@ def _worker_start(python: str | None, server_pid: int) -> None:
     # if the server is killed rather than shut down: watch the parent instead.
     # (the server's pid comes as an argument: it may have exited before this worker started)
     threading.Thread(target=_exit_with_parent, args=(server_pid,), daemon=True).start()
+
+
+def lower_priority(niceness: int) -> None:
+    """Lower the calling thread's CPU priority (on Linux, per thread; the processes it
+    starts inherit it). Best effort: not every platform allows it."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
+    except (AttributeError, OSError) as exc:
+        log.debug("cannot lower the priority: %s", exc)
 
 
 def _exit_with_parent(parent: int) -> None:

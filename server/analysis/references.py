@@ -1,7 +1,7 @@
 """Find every torch reference in a Python source, resolved to its qualified name.
 
-One pass of the standard library `ast` with our own import/alias table (DESIGN decision 1):
-libcst's metadata providers are two orders of magnitude slower on real files.
+One pass of the standard library `ast` with our own import/alias table (docs/architecture.md,
+decision 1): libcst's metadata providers are two orders of magnitude slower on real files.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import re
 import warnings
 from collections import deque
 
+from mapping_db.tensor_methods import TENSOR_ATTRIBUTES, TENSOR_METHODS, TENSOR_ONLY_METHODS
 from server.analysis.findings import (
     AnalysisResult,
     CallShape,
@@ -19,17 +20,20 @@ from server.analysis.findings import (
     SyntaxProblem,
     TorchReference,
 )
-from server.analysis.graph_mode import graph_mode_issues, is_network_class
-from server.analysis.patterns import is_data_assignment, method_call_rule
+from server.analysis.rules import (
+    PATTERN_PREFIX,
+    assignment_rule,
+    class_base_rule,
+    method_call_rule,
+)
+from server.analysis.rules.graph_mode import graph_mode_issues, is_network_class
 from server.analysis.scopes import ClassFacts, Scope, names_bound_in
 from server.analysis.tensor_evidence import kind_from_parameter_name
-from server.analysis.tensor_only_methods import TENSOR_METHODS, TENSOR_ONLY_METHODS
 from server.analysis.value_evidence import ValueEvidence
 
 _FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 _REGISTERS_TENSOR = ("register_buffer", "register_parameter")
 METHOD_DEFINED = "method:"  # value-kind key prefix: a method name defined by a class here
-PATTERN = "pattern:"  # qualified-name prefix of pattern findings (see server.advice.compliance)
 # The line breaks Python's tokenizer and LSP agree on (str.splitlines also splits on \f etc.).
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -149,12 +153,12 @@ class StatementAnalyzer(ValueEvidence):
                 self._expr(node.value, scope)
                 for target in node.targets:
                     self._assign_target(target, node.value, scope)
-                if len(node.targets) == 1 and is_data_assignment(node.targets[0]):
+                if len(node.targets) == 1 and (rule := assignment_rule(node.targets[0])):
                     statement = CallShape(self._span(node), 0, ())
                     target = node.targets[0]
                     assert isinstance(target, ast.Attribute)
                     span = self._attr_span(target)
-                    self._add(PATTERN + "param-data-assign", span, "pattern", call=statement)
+                    self._add(PATTERN_PREFIX + rule, span, "pattern", call=statement)
             case ast.AnnAssign():
                 self._expr(node.annotation, scope, "annotation")
                 if node.value is not None:
@@ -345,10 +349,10 @@ class StatementAnalyzer(ValueEvidence):
         for deco in node.decorator_list:
             self._expr(deco, scope)
         for base in node.bases:
-            if self._resolve_chain(base, scope) == "torch.autograd.Function":
+            if rule := class_base_rule(self._resolve_chain(base, scope)):
                 whole_class = CallShape(self._span(node), 0, ())
                 span = self._span(base)
-                self._add(PATTERN + "custom-autograd-function", span, "pattern", call=whole_class)
+                self._add(PATTERN_PREFIX + rule, span, "pattern", call=whole_class)
             else:
                 self._expr(base, scope, "base-class")
         for kw in node.keywords:
@@ -373,7 +377,7 @@ class StatementAnalyzer(ValueEvidence):
             if issue.keyword_width is not None:
                 span = Span(span.line, span.col, span.line, span.col + issue.keyword_width)
             whole = CallShape(self._span(issue.node), 0, ())
-            self._add(PATTERN + issue.rule, span, "pattern", call=whole)
+            self._add(PATTERN_PREFIX + issue.rule, span, "pattern", call=whole)
 
     # ---- expressions ----
 
@@ -397,6 +401,16 @@ class StatementAnalyzer(ValueEvidence):
                 if qualified is not None:
                     self._add(qualified, self._span(node), context)
                 elif isinstance(node, ast.Attribute):
+                    if node.attr in TENSOR_ATTRIBUTES and self._is_tensor(node.value, scope):
+                        # x.grad, x.shape, x.device read on a tensor: the hover says what to
+                        # write in MindSpore (mapping_db.tensor_methods.TENSOR_ATTRIBUTES); no
+                        # call, so tensor_receiver (about calls) stays False
+                        self._add(
+                            f"torch.Tensor.{node.attr}",
+                            self._attr_span(node),
+                            "tensor-method",
+                            confidence="likely",
+                        )
                     self._expr(node.value, scope)
             case ast.Call():
                 self._call(node, scope)
@@ -495,17 +509,17 @@ class StatementAnalyzer(ValueEvidence):
         if isinstance(func, ast.Attribute) and func.attr in _REGISTERS_TENSOR:
             self._registered_tensor(node, func, scope)
         qualified = self._resolve_chain(func, scope)
-        rule = None
+        match = None
         if qualified is None and isinstance(func, ast.Attribute):
-            rule = method_call_rule(node, func)
+            match = method_call_rule(node, func)
         if qualified is not None:
             self._add(qualified, self._span(func), "call", call=shape)
-        elif rule is not None:
+        elif match is not None:
             self._expr(func.value, scope)
-            # `.data.<op>_()` is an in-place update of a tensor's storage, whatever owns it
-            on_tensor = rule == "param-data-inplace" or self._is_tensor(func.value, scope)
+            rule, on_tensor = match
+            on_tensor = on_tensor or self._is_tensor(func.value, scope)
             span = self._attr_span(func)
-            self._add(PATTERN + rule, span, "pattern", call=shape, tensor_receiver=on_tensor)
+            self._add(PATTERN_PREFIX + rule, span, "pattern", call=shape, tensor_receiver=on_tensor)
         elif isinstance(func, ast.Attribute) and self._is_tensor(func.value, scope):
             self._expr(func.value, scope)
             self._add(

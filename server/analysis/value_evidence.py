@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 
+from mapping_db.tensor_methods import TENSOR_ONLY_METHODS
 from server.analysis.scopes import Scope, ValueKind
 from server.analysis.tensor_evidence import (
     MODULE_TENSOR_ATTRIBUTES,
@@ -19,7 +20,6 @@ from server.analysis.tensor_evidence import (
     returns_tensors_from_method,
     returns_tensors_from_torch_call,
 )
-from server.analysis.tensor_only_methods import TENSOR_ONLY_METHODS
 
 # Calls on a module whose iteration yields tensors / (name, tensor) / modules / (name, module).
 _ITER_TENSORS = frozenset({"parameters", "buffers"})

@@ -11,13 +11,10 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from mapping_db.model import ALWAYS_DROPPED, Target
+from mapping_db.model import ALWAYS_DROPPED, DROPPED_AT_DEFAULT, PLACEMENT_ONLY, Target
+from server.analysis.edits import FixRefused
 
 _KEYWORD_MODE = "\0keyword-mode"
-
-
-class FixRefused(Exception):
-    """The call cannot be rewritten safely; the message says why, for the user."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +55,8 @@ def rewrite_call(
     changes: list[str] = []
     if tensor_method and target.api in ATTRIBUTE_TARGETS:
         return _method_to_attribute(call, target)
+    if tensor_method and target.value_transforms.get(RECEIVER) == RECEIVER_FIRST:
+        return _method_to_function(call, target, mindspore_alias, changes)
     if tensor_method:
         if not target.api.startswith("mindspore.Tensor."):
             raise FixRefused(f"{target.api} is not a Tensor method")
@@ -71,8 +70,67 @@ def rewrite_call(
         func = cst.parse_expression(target_expression(target, mindspore_alias))
         changes.append(f"use {target.api}")
     args = _translate_arguments(_packed(list(call.args), target, changes), target, changes)
-    new_call = call.with_changes(func=func, args=args)
+    args = [_dtype_translated(arg, mindspore_alias, changes) for arg in args]
+    new_call: cst.BaseExpression = call.with_changes(func=func, args=args)
+    result = target.value_transforms.get(RESULT)
+    if result is not None:
+        new_call = cst.parse_expression(result.format(_code(new_call)))
+        changes.append("result converted")
     return Rewrite(cst.Module(body=[]).code_for_node(new_call), tuple(changes))
+
+
+# A value transform on the pseudo-parameter "return": a template for the whole rewritten call,
+# e.g. "{}.astype(mindspore.int64)" where MindSpore returns int32 indices and torch int64.
+RESULT = "return"
+
+
+def _dtype_translated(arg: cst.Arg, mindspore_alias: str, changes: list[str]) -> cst.Arg:
+    """`dtype=torch.long` (or a torch dtype passed positionally) becomes `mindspore.int64`:
+    the dtype entries of the database say which MindSpore dtype each torch dtype is."""
+    value = arg.value
+    if not (
+        isinstance(value, cst.Attribute)
+        and isinstance(value.value, cst.Name)
+        and value.value.value == "torch"
+    ):
+        return arg
+    name = torch_dtype_target(value.attr.value)
+    if name is None:
+        return arg
+    changes.append(f"torch.{value.attr.value} → {name}")
+    return arg.with_changes(value=cst.parse_expression(mindspore_alias + name[len("mindspore") :]))
+
+
+def torch_dtype_target(name: str) -> str | None:
+    """The MindSpore dtype that torch.<name> is, from the database's dtype entries."""
+    from mapping_db.store import load_database
+
+    entry = load_database().get(f"torch.{name}")
+    if entry is None or entry.kind != "attribute" or len(entry.targets) != 1:
+        return None
+    api = entry.targets[0].api
+    return api if api.startswith("mindspore.") and api.count(".") == 1 else None
+
+
+# A value transform on the pseudo-parameter "self": the method's receiver becomes the first
+# argument of a function target (x.detach() -> mindspore.ops.stop_gradient(x)).
+RECEIVER = "self"
+RECEIVER_FIRST = "receiver-first"
+
+
+def _method_to_function(
+    call: cst.Call, target: Target, mindspore_alias: str, changes: list[str]
+) -> Rewrite:
+    if not isinstance(call.func, cst.Attribute):
+        raise FixRefused("the call is not a method call")
+    if any(a.keyword is None for a in call.args) and target.mindspore_params:
+        raise FixRefused("positional arguments of a method moved into a function: port by hand")
+    func = cst.parse_expression(target_expression(target, mindspore_alias))
+    changes.append(f"use {target.api}")
+    args = _translate_arguments(list(call.args), target, changes)
+    receiver = cst.Arg(value=call.func.value)
+    new_call = call.with_changes(func=func, args=_fix_commas([receiver, *args]))
+    return Rewrite(_code(new_call), tuple(changes))
 
 
 # Tensor methods whose MindSpore counterpart is an attribute: x.size() -> x.shape.
@@ -98,12 +156,19 @@ def _method_to_attribute(call: cst.Call, target: Target) -> Rewrite:
 PACK = "pack-into-tuple"
 
 
+# Like PACK, for targets that also take one int (mint.zeros(4)): a single size is left as it is.
+PACK_SEVERAL = "pack-several-into-tuple"
+
+
 def _packed(args: list[cst.Arg], target: Target, changes: list[str]) -> list[cst.Arg]:
-    if target.value_transforms.get("*") != PACK:
+    mode = target.value_transforms.get("*")
+    if mode not in (PACK, PACK_SEVERAL):
         return args
     positional = [a for a in args if a.keyword is None and not a.star]
     if not positional:
         return args
+    if mode == PACK_SEVERAL and len(positional) == 1 and not positional[0].star:
+        return args  # one size or one shape: the target takes either
     if any(a.star for a in args):
         raise FixRefused("*args hide how many sizes are passed")
     if len(positional) == 1:
@@ -163,6 +228,15 @@ def _translate_arguments(args: list[cst.Arg], target: Target, changes: list[str]
         if name not in given:
             out.append(_make_keyword(name, value))
             changes.append(f"set {name}={value}")
+    scale = values.get("scale_factor")
+    if (
+        target.value_transforms.get("scale_factor") == INTEGRAL_SCALE
+        and scale is not None
+        and _is_integral(cst.parse_expression(scale))
+        and "recompute_scale_factor" not in given
+    ):
+        out.append(_make_keyword("recompute_scale_factor", "True"))
+        changes.append("set recompute_scale_factor=True (a whole scale factor)")
     return _fix_commas(out)
 
 
@@ -227,6 +301,18 @@ def _keyword(
     if name in ALWAYS_DROPPED and name not in target.mindspore_params:
         changes.append(f"drop {name} (MindSpore has no in-place variant)")
         return None
+    foreign = name not in target.mindspore_params and name not in target.rename
+    if name in PLACEMENT_ONLY and foreign and name not in target.set_args:
+        changes.append(f"drop {name} (placement or implementation only)")
+        return None
+    if name in DROPPED_AT_DEFAULT and foreign and name not in target.value_transforms:
+        code = _code(arg.value)
+        if code in (DROPPED_AT_DEFAULT[name], "None"):
+            changes.append(f"drop {name}={code}")
+            return None
+        raise FixRefused(
+            f"MindSpore's {target.api} has no `{name}`; {name}={code} needs a manual port"
+        )
     _check_unsupported(name, arg.value, target)
     if name in target.drop:
         changes.append(f"drop {name}")
@@ -379,8 +465,65 @@ def _make_keyword(name: str, value_code: str) -> cst.Arg:
     )
 
 
+# A value transform for a dtype written out from a fill value (torch.full((2, 2), 3.0) is
+# float32, MindSpore's ops.full would give int64): the dtype torch infers from a literal.
+DTYPE_OF_LITERAL = "dtype-of-literal"
+
+
+def _dtype_of_literal(value: cst.BaseExpression) -> cst.BaseExpression:
+    if isinstance(value, cst.Attribute):  # an explicit dtype: translated like any other
+        return value
+    inner = value.expression if isinstance(value, cst.UnaryOperation) else value
+    if isinstance(inner, cst.Name) and inner.value in ("True", "False"):
+        return cst.parse_expression("mindspore.bool_")
+    if isinstance(inner, cst.Float) or (
+        isinstance(inner, cst.Name) and inner.value in ("inf", "nan")
+    ):
+        return cst.parse_expression("mindspore.float32")
+    if isinstance(inner, cst.Call) and _code(inner.func) == "float":
+        return cst.parse_expression("mindspore.float32")
+    if isinstance(inner, cst.Integer):
+        return cst.parse_expression("mindspore.int64")
+    raise FixRefused(
+        f"cannot tell which dtype torch infers from `{_code(value)}`: pass dtype= explicitly"
+    )
+
+
+# A value transform for interpolate's scale_factor: MindSpore wants a float, and on 4-D input
+# its nearest mode takes a scale factor only with recompute_scale_factor=True. For a whole
+# number (2, 2.0, (2, 2)) the recomputed scale is the same one, so the fix sets it there;
+# a fractional one is left to MindSpore's own rules (verification names that case).
+INTEGRAL_SCALE = "float-scale-recompute-if-whole"
+
+
+def _is_integral(value: cst.BaseExpression) -> bool:
+    if isinstance(value, cst.Tuple | cst.List):
+        return bool(value.elements) and all(_is_integral(e.value) for e in value.elements)
+    if isinstance(value, cst.Integer):
+        return True
+    if isinstance(value, cst.Float):
+        return float(value.value).is_integer()
+    return False
+
+
+def _float_scale(value: cst.BaseExpression) -> cst.BaseExpression:
+    if isinstance(value, cst.Tuple | cst.List):
+        parts = ", ".join(_code(_float_scale(e.value)) for e in value.elements)
+        return cst.parse_expression(f"({parts},)" if len(value.elements) == 1 else f"({parts})")
+    if isinstance(value, cst.Integer):
+        return cst.parse_expression(repr(float(int(value.value, 0))))
+    if isinstance(value, cst.Float):
+        return value
+    return cst.parse_expression(f"float({_code(value)})")
+
+
 # Value transforms that are code, not a "{}" template, by the name the data uses.
-_NAMED_TRANSFORMS = {PAIRS_TO_SIDES: _pairs_to_sides, ONE_AXIS_SHAPE: _one_axis_shape}
+_NAMED_TRANSFORMS = {
+    INTEGRAL_SCALE: _float_scale,
+    PAIRS_TO_SIDES: _pairs_to_sides,
+    ONE_AXIS_SHAPE: _one_axis_shape,
+    DTYPE_OF_LITERAL: _dtype_of_literal,
+}
 
 
 def _fix_commas(args: list[cst.Arg]) -> list[cst.Arg]:

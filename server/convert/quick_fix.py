@@ -3,36 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from mapping_db.model import Target
+from server.analysis.edits import FixPlan, FixRefused, TextEditPlan, text_in_span
 from server.analysis.findings import AnalysisResult, Span, TorchReference
-from server.convert.call_rewrite import FixRefused, rewrite_call, rewrite_name
-
-
-@dataclass(frozen=True, slots=True)
-class TextEditPlan:
-    span: Span  # code points
-    new_text: str
-
-
-@dataclass(frozen=True, slots=True)
-class FixPlan:
-    title: str
-    edits: tuple[TextEditPlan, ...]
-
-
-def text_in_span(lines: Sequence[str], span: Span) -> str:
-    if span.line == span.end_line:
-        return lines[span.line][span.col : span.end_col]
-    parts = [lines[span.line][span.col :]]
-    parts += lines[span.line + 1 : span.end_line]
-    parts.append(lines[span.end_line][: span.end_col])
-    return "".join(parts) if parts[0].endswith("\n") else "\n".join(parts)
+from server.convert.call_rewrite import rewrite_call, rewrite_name
 
 
 def plan_fix(
-    lines: Sequence[str], analysis: AnalysisResult, ref: TorchReference, target: Target
+    lines: Sequence[str],
+    analysis: AnalysisResult,
+    ref: TorchReference,
+    target: Target,
+    caveat: str = "",
 ) -> FixPlan:
     """Raises FixRefused with the reason when the call cannot be rewritten safely."""
     if ref.call is not None and (ref.context in ("call", "tensor-method")):
@@ -43,7 +26,8 @@ def plan_fix(
         span = ref.span
         rewrite = rewrite_name(target)
     edits = [TextEditPlan(span, rewrite.text)]
-    needs_import = ref.context != "tensor-method"
+    # a method rewrite may name mindspore too (a dtype argument, an int64 cast of the result)
+    needs_import = ref.context != "tensor-method" or "mindspore." in rewrite.text
     if needs_import and not analysis.imports_mindspore:
         at = analysis.import_insert_line
         edits.append(TextEditPlan(Span(at, 0, at, 0), "import mindspore\n"))
@@ -52,6 +36,8 @@ def plan_fix(
     extra = [c for c in rewrite.changes if not c.startswith("use ")]
     if extra:
         title += f" ({', '.join(extra)})"
+    if caveat:  # what verification found different: the title says it before it is applied
+        title += f"; {caveat}"
     return FixPlan(title, tuple(edits))
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from server.doctor.report import DoctorReport, Finding
-from server.doctor.verification import check_verification, default_verified_dir
+from server.doctor.results_check import check_verification, default_verified_dir
 
 PROBE_SCRIPT = Path(__file__).resolve().parent.parent / "runner" / "env_probe.py"
 STEP_MARK = "mindport-probe-step:"
@@ -133,30 +133,41 @@ def _failed_run(name: str, run: ProbeRun, timeout: float) -> str:
     return f"the {name} probe exited with status {run.returncode}{where} without an answer"
 
 
+# How to point mindport at another interpreter: the fix of every "no usable python" finding.
+SET_PYTHON = (
+    "mindport doctor --python /path/to/python, then set `python` in [tool.mindport] (or the"
+    " editor's settings) to it"
+)
+
+
 def _resolve_python(python: str) -> tuple[str | None, Finding | None]:
-    where = "set `python` (setting, [tool.mindport] or --python) to an interpreter"
+    def bad(why: str) -> tuple[None, Finding]:
+        return None, Finding("python", "error", f"{python} {why}", True, SET_PYTHON)
+
     if os.sep in python or (os.altsep and os.altsep in python):
         path = Path(python).expanduser()
         if not path.exists():
-            return None, Finding("python", "error", f"{python} does not exist; {where}", True)
+            return bad("does not exist")
         if path.is_dir():
-            return None, Finding("python", "error", f"{python} is a folder; {where}", True)
+            return bad("is a folder")
         if not os.access(path, os.X_OK):
-            return None, Finding("python", "error", f"{python} is not executable; {where}", True)
+            return bad("is not executable")
         return str(path.absolute()), None  # probes run in a scratch cwd
     found = shutil.which(python)
     if found is None:
-        return None, Finding("python", "error", f"{python} is not on PATH; {where}", True)
+        return bad("is not on PATH")
     return str(Path(found).absolute()), None
 
 
 def python_findings(python: str, run: ProbeRun, timeout: float) -> list[Finding]:
     not_python = f"{python} is not a Python 3.7+ interpreter that mindport can use"
     if run.launch_error is not None:
-        return [Finding("python", "error", f"{not_python}: {run.launch_error}", True)]
+        message = f"{not_python}: {run.launch_error}"
+        return [Finding("python", "error", message, True, SET_PYTHON)]
     if run.data is None:
         why = _failed_run("interpreter", run, timeout)
-        return [Finding("python", "error", f"{not_python}: {why}", True, None, run.stderr_tail())]
+        message = f"{not_python}: {why}"
+        return [Finding("python", "error", message, True, SET_PYTHON, run.stderr_tail())]
     d = run.data
     message = f"Python {d['python_version']} ({d['implementation']}), {d['executable']}"
     have = tuple(int(p) for p in d["python_version"].split(".")[:2] if p.isdigit())
@@ -174,9 +185,10 @@ def python_findings(python: str, run: ProbeRun, timeout: float) -> list[Finding]
 
 def torch_findings(python: str, device: str, run: ProbeRun, timeout: float) -> list[Finding]:
     d, dev = run.data, f"torch/{device}"
+    reinstall = pip_fix(python, f"torch=={TORCH_PIN}", reinstall=True)
     if d is None:
         message = _failed_run("torch", run, timeout)
-        return [Finding("torch", "error", message, True, None, run.stderr_tail())]
+        return [Finding("torch", "error", message, True, reinstall, run.stderr_tail())]
     if "import_error" in d:
         installed = d.get("installed_version")
         if installed is None:
@@ -185,12 +197,12 @@ def torch_findings(python: str, device: str, run: ProbeRun, timeout: float) -> l
                 Finding("torch", "error", message, True, pip_fix(python, f"torch=={TORCH_PIN}"))
             ]
         message = f"torch {installed} is installed but does not import: {_err(d['import_error'])}"
-        fix = pip_fix(python, f"torch=={TORCH_PIN}", reinstall=True)
-        return [Finding("torch", "error", message, True, fix, run.stderr_tail())]
+        return [Finding("torch", "error", message, True, reinstall, run.stderr_tail())]
     findings = []
     if not d["cpu_op"]["ok"]:
         message = f"torch {d['version']} imports but `torch.ones(2)+1` fails"
-        findings.append(Finding("torch", "error", message, True, None, _err(d["cpu_op"]["error"])))
+        detail = _err(d["cpu_op"]["error"])
+        findings.append(Finding("torch", "error", message, True, reinstall, detail))
     elif not d["numpy_bridge"]["ok"]:
         # Runs exchange tensors as .npz, so a torch that cannot reach NumPy cannot run them.
         message = f"torch {d['version']} cannot convert tensors to NumPy"
@@ -203,12 +215,28 @@ def torch_findings(python: str, device: str, run: ProbeRun, timeout: float) -> l
     if op["ok"]:
         findings.append(Finding(dev, "ok", f"torch runs a small op on {device}"))
     else:
-        fix = None
+        fix = device_fix("torch", device)
         if device == "Ascend" and "torch_npu_error" in d:
             fix = pip_fix(python, f"torch-npu~={d['version'].split('+')[0]}")
         message = f"torch cannot run on {device}: {_err(op['error'])}"
         findings.append(Finding(dev, "error", message, True, fix))
     return findings
+
+
+_INSTALL_PAGES = {
+    "torch": "https://pytorch.org/get-started/locally/",
+    "mindspore": "https://www.mindspore.cn/install/en",
+}
+
+
+def device_fix(framework: str, device: str) -> str:
+    """What fixes a framework that cannot use the device: its build for that device."""
+    if device == "CPU":
+        return f"reinstall {framework} (its CPU kernels do not run)"
+    return (
+        f"install the {framework} build for {device} ({_INSTALL_PAGES[framework]}), or check"
+        " with --device CPU"
+    )
 
 
 def _major(version: str | None) -> int:
@@ -233,7 +261,8 @@ def mindspore_findings(
     d, numpy_fix = run.data, pip_fix(python, "numpy<2")
     if d is None:
         message = _failed_run("mindspore", run, timeout)
-        found = [Finding("mindspore", "error", message, True, None, run.stderr_tail())]
+        reinstall = pip_fix(python, "mindspore", "numpy<2", reinstall=True)
+        found = [Finding("mindspore", "error", message, True, reinstall, run.stderr_tail())]
         if _major(installed_numpy) >= 2:
             message = f"NumPy {installed_numpy} is installed; mindspore is built against NumPy 1.x"
             found.append(Finding("numpy", "error", f"{message} (a likely cause)", True, numpy_fix))
@@ -300,7 +329,7 @@ def _numpy_finding(
         return Finding("numpy", "info", f"NumPy {version}")
     if not d.get("numpy_op", {}).get("ok"):
         message = f"a mindspore op with a NumPy {version} operand fails"
-        return Finding("numpy", "error", message, True, None, _err(d["numpy_op"]["error"]))
+        return Finding("numpy", "error", message, True, fix, _err(d["numpy_op"]["error"]))
     return Finding(
         "numpy", "ok", f"NumPy {version} works with mindspore (ops with NumPy operands ran)"
     )
@@ -316,12 +345,12 @@ def _mindspore_device_findings(
     if not set_device.get("ok"):
         message = f"mindspore cannot use {device}: {call} fails"
         detail = "\n".join([_err(set_device.get("error")), run.stderr_tail(3)])
-        return [Finding(check, "error", message, True, None, detail)]
+        return [Finding(check, "error", message, True, device_fix("mindspore", device), detail)]
     if not op.get("ok"):
         if numpy_two_breaks:  # already reported, with its fix, as the numpy finding
             return []
         message = f"mindspore cannot run `ops.add` on {device}: {_err(op.get('error'))}"
-        return [Finding(check, "error", message, True)]
+        return [Finding(check, "error", message, True, device_fix("mindspore", device))]
     return [Finding(check, "ok", f"{call} and `ops.add` run")]
 
 

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:  # rich is only needed by the CLI rendering
     from rich.console import Console
 
-Level = Literal["ok", "info", "warning", "error"]
-LEVELS: tuple[Level, ...] = ("ok", "info", "warning", "error")
+# "n/a": the check does not apply (verification results, when a framework is missing).
+Level = Literal["ok", "n/a", "info", "warning", "error"]
+LEVELS: tuple[Level, ...] = ("ok", "n/a", "info", "warning", "error")
 
 
 @dataclass(frozen=True)
@@ -95,11 +96,12 @@ def format_report_text(report: DoctorReport) -> str:
     return "\n".join(lines)
 
 
-_STYLE = {"ok": "green", "info": "cyan", "warning": "yellow", "error": "bold red"}
+_STYLE = {"ok": "green", "n/a": "dim", "info": "cyan", "warning": "yellow", "error": "bold red"}
 
 
-def render_report(report: DoctorReport, console: Console) -> None:
-    """The CLI's rendering: one row per finding, fixes copyable as they are."""
+def render_report(report: DoctorReport, console: Console, verbose: bool = False) -> None:
+    """The CLI's rendering: one row per finding, its cause on one line, fixes copyable as they
+    are; the evidence (loader errors, a probe's stderr) only with `verbose`."""
     from rich.markup import escape
     from rich.table import Table
 
@@ -112,12 +114,12 @@ def render_report(report: DoctorReport, console: Console) -> None:
     )
     table.add_column("level", no_wrap=True)
     table.add_column("check", no_wrap=True, style="bold")
-    table.add_column("finding")
+    table.add_column("finding", overflow="fold")  # long paths wrap, never end in …
     for f in report.findings:
         text = escape(f.message)
         if f.blocks_runs:
             text += " [red](blocks runs)[/]"
-        if f.detail:
+        if f.detail and verbose:
             text += f"\n[dim]{escape(f.detail)}[/]"
         if f.fix:
             text += f"\nfix: [bold]{escape(f.fix)}[/]"
@@ -125,3 +127,5 @@ def render_report(report: DoctorReport, console: Console) -> None:
     console.print(table)
     style = "green" if not blocking_problems(report) else "red"
     console.print(f"[{style}]{escape(_summary(report))}[/]")
+    if not verbose and any(f.detail and f.level != "ok" for f in report.findings):
+        console.print("[dim]The evidence behind each problem: mindport doctor --verbose[/]")

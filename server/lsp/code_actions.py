@@ -9,7 +9,9 @@ from lsprotocol import types
 
 from mapping_db.model import Target
 from server.advice.assess import Assessment, assess, lookup_entry
-from server.analysis.findings import Span, TorchReference
+from server.analysis.findings import TorchReference
+from server.lsp.convert_actions import KINDS, source_actions
+from server.lsp.fix_payload import FixPayload
 from server.lsp.positions import from_client_position, span_to_range
 
 if TYPE_CHECKING:
@@ -32,14 +34,11 @@ def _target(ls: MindportServer, api: str, target_api: str | None) -> Target | No
     return next((t for t in entry.targets if t.api == target_api), None)
 
 
-def _reference_from_data(state: DocumentState, data: dict) -> TorchReference | None:
+def _reference_from_payload(state: DocumentState, payload: FixPayload) -> TorchReference | None:
     """The reference a diagnostic was made for, from its data (no re-analysis)."""
-    try:
-        span = Span(*data["span"])
-    except (KeyError, TypeError):
-        return None
+    span = payload.span
     ref = state.result.reference_at(span.line, span.col)
-    if ref is not None and ref.span == span and ref.qualified_name == data.get("api"):
+    if ref is not None and ref.span == span and ref.qualified_name == payload.api:
         return ref
     return None
 
@@ -64,7 +63,7 @@ def _action(
         elif target is None:
             return None
         else:
-            plan = plan_fix(lines, state.result, ref, target)
+            plan = plan_fix(lines, state.result, ref, target, _caveat(ls, ref, target))
     except FixRefused as exc:
         log.info("no fix for %s: %s", ref.qualified_name, exc)
         return None
@@ -81,26 +80,37 @@ def _action(
     )
 
 
+def _caveat(ls: MindportServer, ref: TorchReference, target: Target) -> str:
+    """What verification on the configured device found different for this target, for the
+    fix's title: a fix is never applied without saying that a verified case differs."""
+    entry = lookup_entry(ls.db, ref.qualified_name)
+    verdict = ls.db.verified(entry, target, ls.settings.device) if entry is not None else None
+    if verdict is None or verdict.status not in ("mismatch", "error"):
+        return ""
+    ok = f"{verdict.passed}/{verdict.cases} verified cases agree"
+    return f"{ok}; differs: {verdict.reason}" if verdict.reason else ok
+
+
 def register(server: MindportServer) -> None:
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, *KINDS]),
     )
     def code_action(ls: MindportServer, params: types.CodeActionParams):
         uri = params.text_document.uri
         state = ls.documents.get(uri)
         if state is None or state.stale:
             return None  # never edit from ranges of an older text
-        actions: list[types.CodeAction] = []
+        actions: list[types.CodeAction] = source_actions(ls, params)  # server.lsp.convert_actions
         done: set[tuple[int, int]] = set()
         for diagnostic in params.context.diagnostics:
-            data = diagnostic.data
-            if diagnostic.source != "mindport" or not isinstance(data, dict):
+            payload = FixPayload.from_json(diagnostic.data)
+            if diagnostic.source != "mindport" or payload is None:
                 continue
-            if data.get("blocker") or data.get("version") != state.result_version:
+            if payload.blocker or payload.version != state.result_version:
                 continue
-            ref = _reference_from_data(state, data)
-            target = _target(ls, data.get("api", ""), data.get("target"))
+            ref = _reference_from_payload(state, payload)
+            target = _target(ls, payload.api, payload.target)
             if ref is None or (target is None and ref.context != "pattern"):
                 continue
             action = _action(ls, uri, state, ref, target, diagnostic)

@@ -1,7 +1,7 @@
 """Diagnostics: one per torch reference that needs care, pushed or pulled.
 
-Each diagnostic carries its fix in `data` (DESIGN decision 8), so a code action needs no
-analysis of its own.
+Each diagnostic carries its fix in `data` (server.lsp.fix_payload; docs/architecture.md,
+decision 8), so a code action needs no analysis of its own.
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ from lsprotocol import types
 
 from server.advice.assess import Assessment
 from server.advice.compliance import RULES
+from server.advice.policy import finding_level
 from server.analysis.findings import Span
+from server.lsp.fix_payload import FixPayload
 from server.lsp.positions import span_to_range
 
 if TYPE_CHECKING:
@@ -26,25 +28,6 @@ _SEVERITY = {
     "information": types.DiagnosticSeverity.Information,
     "hint": types.DiagnosticSeverity.Hint,
 }
-
-
-def fix_data(assessment: Assessment, version: int | None) -> dict:
-    ref = assessment.reference
-    call = ref.call.span if ref.call is not None else None
-    return {
-        "api": ref.qualified_name,
-        "target": assessment.target.api if assessment.target is not None else None,
-        "context": ref.context,
-        "span": _span_list(ref.span),
-        "call": _span_list(call) if call is not None else None,
-        "version": version,
-        "blocker": assessment.fix_blocker,
-        "rule": assessment.rule,
-    }
-
-
-def _span_list(span: Span) -> list[int]:
-    return [span.line, span.col, span.end_line, span.end_col]
 
 
 def _range_dict(codec, lines, span: Span) -> dict:
@@ -95,31 +78,24 @@ def build_diagnostics(server: MindportServer, state: DocumentState) -> list[dict
             }
         )
     for assessment in state.assessments(server.db, settings.device, settings.mode):
-        likely = assessment.reference.confidence != "certain"
-        if likely and not settings.tensor_methods:
-            continue
-        level = settings.severity[assessment.kind]
-        if level == "off":
+        level = finding_level(assessment, settings)
+        if level is None:
             continue
         severity = _SEVERITY[level].value
-        if likely:
-            # evidence, not proof: never louder than information; a name-only guess is a hint
-            cap = types.DiagnosticSeverity.Information.value
-            if assessment.reference.confidence == "possible":
-                cap = types.DiagnosticSeverity.Hint.value
-            severity = max(severity, cap)
         diagnostic = {
             "range": _range_dict(codec, lines, assessment.reference.span),
             "message": assessment.message,
             "severity": severity,
             "source": SOURCE,
             "code": assessment.kind.replace("_", "-"),
-            "data": fix_data(assessment, state.result_version),
+            "data": FixPayload.of(assessment, state.result_version).to_json(),
         }
         link = _link(assessment)
         if link:
             diagnostic["codeDescription"] = {"href": link}
         out.append(diagnostic)
+    # the last alignment run's findings in this file (server.lsp.run_commands)
+    out.extend(getattr(server, "run_diagnostics", {}).get(state.uri, ()))
     return out
 
 
@@ -173,7 +149,7 @@ def register(server: MindportServer) -> None:
         uri = params.text_document.uri
         state = ls.documents.get(uri)
         if state is None:
-            from server.lsp.lifecycle import analyse
+            from server.lsp.document_sync import analyse
 
             analyse(ls, uri)
             state = ls.documents.get(uri)

@@ -14,7 +14,13 @@ from mapping_db.store import MappingDB
 from server.advice.assess import Assessment, assess
 from server.advice.compliance import reported_in
 from server.analysis.findings import AnalysisResult, SyntaxProblem, TorchReference
-from server.analysis.incremental import ModuleAnalysis, analyse_module, update_module
+from server.analysis.incremental import (
+    ModuleAnalysis,
+    analyse_module,
+    carried_over,
+    changed_lines,
+    update_lines,
+)
 from server.analysis.references import LINE_BREAK
 
 log = logging.getLogger(__name__)
@@ -33,10 +39,13 @@ class DocumentState:
     stale: bool = False  # references come from an earlier version (the current one does not parse)
     skipped: str | None = None  # why the file was not analysed at all
     result_version: int | None = None  # the version `result` was computed from
-    module: ModuleAnalysis | None = None  # per-statement analysis, for incremental updates
+    module: ModuleAnalysis | None = None  # per-statement analysis of this version
+    # The last text that parsed and its analysis: the next edit is re-analysed from there.
+    base: tuple[ModuleAnalysis, list[str]] | None = None
     # The current text's lines, split the way LSP counts lines (pygls' TextDocument.lines
     # re-splits the whole text on every access, and also splits on \f and friends).
     lines: list[str] = field(default_factory=list)
+    took_ms: float = 0.0  # how long the analysis of this version took
     # Spans of unresolved tensor-method candidates that jedi confirmed (for this version).
     jedi_confirmed: set = field(default_factory=set)
     _assessments: dict[tuple[str, str], list[Assessment]] = field(default_factory=dict)
@@ -73,6 +82,7 @@ class DocumentState:
 class DocumentStore:
     def __init__(self) -> None:
         self._states: dict[str, DocumentState] = {}
+        self.last_analysis_at = float("-inf")  # time.monotonic() when the last one ended
 
     def get(self, uri: str) -> DocumentState | None:
         return self._states.get(uri)
@@ -80,17 +90,24 @@ class DocumentStore:
     def close(self, uri: str) -> None:
         self._states.pop(uri, None)
 
-    def update(
-        self,
-        uri: str,
-        version: int | None,
-        source: str,
-        edit: tuple[int, int, str] | None = None,
-    ) -> DocumentState:
-        """Analyse the new text. `edit` (first line, last line, inserted text) describes the
-        one change since the previous version, when there was exactly one."""
+    def uris(self) -> list[str]:
+        return list(self._states)
+
+    def update(self, uri: str, version: int | None, source: str) -> DocumentState:
+        return self.install(self.compute(uri, version, source))
+
+    def install(self, state: DocumentState) -> DocumentState:
+        self._states[state.uri] = state
+        self.last_analysis_at = time.monotonic()
+        return state
+
+    def compute(self, uri: str, version: int | None, source: str) -> DocumentState:
+        """Analyse the new text: incrementally from the last text that parsed (the lines that
+        differ from it are re-analysed), in full when that cannot be trusted. Pure: it reads
+        the installed state and may run on another thread; `install` makes it current."""
         started = time.perf_counter()
         previous = self._states.get(uri)
+        lines = LINE_BREAK.split(source)
         how = "skipped"
         if len(source) > MAX_SOURCE_CHARS:
             why = f"file too large to analyse ({len(source):,} characters)"
@@ -98,35 +115,51 @@ class DocumentStore:
         elif "\0" in source:
             state = DocumentState(uri, version, AnalysisResult().finalize(), skipped="binary file")
         else:
-            module = None
-            if edit is not None and previous is not None and previous.module is not None:
-                if not previous.stale and previous.skipped is None:
-                    module = update_module(previous.module, source, *edit)
-            how = "incremental" if module is not None else "full"
-            if module is None:
+            base = previous.base if previous is not None and previous.skipped is None else None
+            outcome: ModuleAnalysis | SyntaxProblem | None = None
+            if base is not None:
+                change = changed_lines(base[1], lines)
+                first, old_end, new_end = change
+                if first == old_end == new_end == len(lines):
+                    outcome = base[0]  # back to the last text that parsed
+                else:
+                    outcome = update_lines(base[0], source, lines, *change)
+            how = "incremental" if outcome is not None else "full"
+            if outcome is None:
                 module = analyse_module(source)
-            result = module.result
-            if result.syntax_error is not None and previous is not None:
+                outcome = module.result.syntax_error or module
+            if isinstance(outcome, ModuleAnalysis):
                 state = DocumentState(
                     uri,
                     version,
-                    previous.result,
-                    result.syntax_error,
+                    outcome.result,
+                    result_version=version,
+                    module=outcome,
+                    base=(outcome, lines),
+                )
+            elif base is not None and previous is not None:
+                first, old_end, new_end = changed_lines(base[1], lines)
+                state = DocumentState(
+                    uri,
+                    version,
+                    carried_over(base[0], first, old_end, new_end - old_end),
+                    outcome,
                     stale=True,
                     result_version=previous.result_version,
+                    base=base,
                 )
             else:
                 state = DocumentState(
-                    uri, version, result, result.syntax_error, result_version=version, module=module
+                    uri, version, AnalysisResult(syntax_error=outcome).finalize(), outcome
                 )
-        state.lines = LINE_BREAK.split(source)
-        self._states[uri] = state
+        state.lines = lines
+        state.took_ms = (time.perf_counter() - started) * 1000
         log.debug(
             "analysed %s v%s (%s): %d references in %.1f ms",
             uri,
             version,
             how,
             len(state.result.references),
-            (time.perf_counter() - started) * 1000,
+            state.took_ms,
         )
         return state

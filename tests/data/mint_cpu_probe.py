@@ -29,6 +29,20 @@ CALLS = {
     "mindspore.mint.nn.Linear": lambda: mint.nn.Linear(8, 2)(x),
     "mindspore.mint.nn.LogSoftmax": lambda: mint.nn.LogSoftmax(dim=1)(logits),
     "mindspore.mint.nn.SELU": lambda: mint.nn.SELU()(x),
+    "mindspore.mint.full": lambda: mint.full((2, 2), 3.0),
+    "mindspore.mint.equal": lambda: Tensor(mint.equal(x, x)),
+    "mindspore.mint.nn.functional.one_hot": lambda: mint.nn.functional.one_hot(labels.long(), 3),
+    "mindspore.mint.nn.functional.embedding": lambda: mint.nn.functional.embedding(
+        labels.long(), logits
+    ),
+    "mindspore.mint.nn.functional.normalize": lambda: mint.nn.functional.normalize(logits),
+    # bilinear, the usual mode in real code (nearest has a CPU kernel)
+    "mindspore.mint.nn.functional.interpolate": lambda: mint.nn.functional.interpolate(
+        x, size=(4, 4), mode="bilinear"
+    ),
+    "mindspore.mint.nn.functional.layer_norm": lambda: mint.nn.functional.layer_norm(logits, (3,)),
+    "mindspore.ops.layer_norm": lambda: ms.ops.layer_norm(logits, (3,)),
+    "mindspore.ops.einsum": lambda: ms.ops.einsum("ij,jk->ik", logits, logits.T),
 }
 results = {}
 unknown = [name for name in sys.argv[1:] if name not in CALLS]

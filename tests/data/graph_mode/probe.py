@@ -1,12 +1,15 @@
-"""Compile and run one graph-mode case from cases.py; print one JSON line.
+"""Compile and run one graph-mode case; print one JSON line.
 
     python probe.py CASE [--mode jit|graph|strict]
         -> {"case": CASE, "bad": "ok" | "<ErrType>: <first line>", "good": ...}
 
 Each variant runs in its own child process (``probe.py CASE bad|good``), because a failed
 graph compilation can crash the interpreter or leave mindspore in a state that breaks the
-next compilation. Names from ``SILENT`` (bad compiles but diverges from PyNative, so its "bad"
-is "ok") are accepted too; a name from ``WORKS`` reports only "good" (its one source).
+next compilation. The cases are files (tests/rule_fixtures.py finds them): a failing case is
+a graph-mode rule's ``flag.<case>.py`` (bad) and ``clean.<case>.py`` (good) in
+tests/fixtures/rules/graph-*/; a silent case (bad compiles but diverges from PyNative, so its
+"bad" is "ok") is ``silent/<case>.bad.py`` and ``.good.py`` here; a ``works/<case>.py`` case
+reports only "good" (its one source).
 
 Modes (all compile ``Net.construct`` to a static graph on CPU, none warns about deprecation):
     jit     mindspore.jit(net)(x), the 2.x way; unsupported syntax may fall back to Python (LAX)
@@ -28,26 +31,33 @@ TIMEOUT_S = 120
 MODES = ("jit", "graph", "strict")
 
 
-def _load_cases() -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
-    """(CASES and SILENT merged: name -> (bad, good), WORKS: name -> source)."""
-    spec = importlib.util.spec_from_file_location("graph_mode_cases", HERE / "cases.py")
+def _fixtures():
+    """tests/rule_fixtures.py, loaded by path: this script runs outside the test package."""
+    spec = importlib.util.spec_from_file_location(
+        "rule_fixtures", HERE.parents[1] / "rule_fixtures.py"
+    )
     module = importlib.util.module_from_spec(spec)
+    sys.modules["rule_fixtures"] = module  # dataclasses look their module up
     spec.loader.exec_module(module)
-    return module.CASES | module.SILENT, module.WORKS
+    return module
+
+
+def _load_cases() -> tuple[dict[str, tuple[Path, Path]], dict[str, Path]]:
+    """(failing and silent cases merged: name -> (bad, good) files, works: name -> file)."""
+    fixtures = _fixtures()
+    failing = {name: (case.bad, case.good) for name, case in fixtures.graph_cases().items()}
+    return failing | fixtures.silent_cases(), fixtures.works_cases()
 
 
 def _load_failing() -> set[str]:
-    spec = importlib.util.spec_from_file_location("graph_mode_cases", HERE / "cases.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return set(module.CASES)
+    return set(_fixtures().graph_cases())
 
 
 def _source(case: str, variant: str) -> str:
     cases, works = _load_cases()
     if case in cases:
-        return cases[case][0 if variant == "bad" else 1]
-    return works[case]
+        return cases[case][0 if variant == "bad" else 1].read_text()
+    return works[case].read_text()
 
 
 def _first_line(exc: BaseException) -> str:
@@ -110,7 +120,7 @@ def main() -> None:
     parser.add_argument(
         "--batch",
         action="store_true",
-        help="run CASE's variant for every case in CASES in this one process (CASE is ignored); "
+        help="run CASE's variant for every failing case in this one process (CASE is ignored); "
         "one JSON line per case",
     )
     args = parser.parse_args()

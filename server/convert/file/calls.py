@@ -1,0 +1,116 @@
+"""Calls and names through the quick-fix engine (server.convert.call_rewrite): what the quick
+fix writes for one call is what the file conversion writes for every call."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from server.analysis.findings import TorchReference
+from server.convert.call_rewrite import FixRefused, rewrite_call, rewrite_name
+from server.convert.file.adapters import class_value
+from server.convert.file.context import category_of
+from server.convert.file.evidence import with_shape_evidence
+from server.convert.file.kernels import prepare_interpolate
+from server.convert.file.text import expr
+
+if TYPE_CHECKING:
+    from server.convert.file.transformer import FileTransformer
+
+
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module(body=[]).code_for_node(node)
+
+
+def _reason(message: str) -> str:
+    return message.rstrip(".")
+
+
+def convert_call(
+    conv: FileTransformer, original: cst.Call, updated: cst.Call, refs: list[TorchReference]
+) -> cst.BaseExpression | None:
+    ref = next((r for r in refs if r.context in ("call", "tensor-method")), None)
+    if ref is None:
+        return updated
+    assessment = conv.ctx.assess(ref)
+    if assessment is None:
+        return updated
+    category = category_of(ref.qualified_name)
+    target = assessment.target
+    if target is None:
+        conv.mark(original, _no_target_reason(assessment.message, ref), category)
+        return updated
+    if assessment.fix_blocker is not None:
+        conv.mark(original, _reason(assessment.fix_blocker), category)
+        return updated
+    prepared = prepare_interpolate(updated, ref.qualified_name, conv.ctx.device)
+    source = _code(with_shape_evidence(prepared, target, conv.int_names()))
+    if "\n" in source and not updated.lpar:
+        source = f"({source})"  # a call broken over lines parses on its own in parentheses
+    try:
+        rewrite = rewrite_call(source, target, tensor_method=ref.context == "tensor-method")
+    except FixRefused as exc:
+        conv.mark(original, _reason(str(exc)), category)
+        return updated
+    new = expr(rewrite.text)
+    # keep the call's own parentheses, if it had any
+    return new.with_changes(lpar=updated.lpar, rpar=updated.rpar) if updated.lpar else new
+
+
+def _no_target_reason(message: str, ref: TorchReference) -> str:
+    name = ref.qualified_name.removeprefix("torch.Tensor.")
+    if "no MindSpore equivalent" in message:
+        return f"{name} has no MindSpore equivalent"
+    if "not in the mapping database" in message:
+        return f"{name} is not in the mapping database"
+    text = message.split(": ", 1)[-1]
+    first = text.split(". ", 1)[0]
+    return _reason(first if len(first) <= 160 else first[:157] + "...")
+
+
+def convert_name(
+    conv: FileTransformer,
+    original: cst.BaseExpression,
+    updated: cst.BaseExpression,
+    ref: TorchReference,
+) -> cst.BaseExpression:
+    """A base class, an annotation, a name used as a value (`isinstance(m, nn.Conv2d)`)."""
+    from server.convert.file import data, device, structure
+
+    special = (
+        structure.convert_name(conv, original, updated, ref)
+        or data.convert_name(conv, original, updated, ref)
+        or device.convert_name(conv, original, updated, ref)
+    )
+    if special is not None:
+        return special
+    assessment = conv.ctx.assess(ref)
+    if assessment is None:
+        return updated
+    category = category_of(ref.qualified_name)
+    if assessment.target is None:
+        conv.mark(original, _no_target_reason(assessment.message, ref), category)
+        return updated
+    if ref.context == "tensor-method":  # an attribute of a tensor (`x.shape`, `x.T`)
+        api = assessment.target.api
+        if not api.startswith("mindspore.Tensor.") or not isinstance(updated, cst.Name):
+            conv.mark(original, f"{api} for a tensor attribute needs a manual port", category)
+            return updated
+        return updated.with_changes(value=api.rsplit(".", 1)[1])
+    try:
+        if ref.context == "reference" and not conv.in_type_check and _is_class(ref):
+            text, helper = class_value(assessment.target, ref.qualified_name)
+            if helper is not None:
+                conv.ctx.helpers.add(helper)
+            return expr(text)
+        rewrite = rewrite_name(assessment.target)
+    except FixRefused as exc:
+        conv.mark(original, _reason(str(exc)), category)
+        return updated
+    return expr(rewrite.text)
+
+
+def _is_class(ref: TorchReference) -> bool:
+    last = ref.qualified_name.rsplit(".", 1)[-1]
+    return ref.qualified_name.startswith("torch.nn.") and last[:1].isupper()

@@ -1,0 +1,150 @@
+"""Calls whose MindSpore target does not run like torch's on a device, written in a form that
+does (each found by running it on MindSpore 2.10):
+- on CPU, `nn.CrossEntropyLoss` wants int32 class labels where torch's are int64:
+  `ops.cross_entropy` takes both, with the same keywords, so the loss is a
+  `functools.partial` of it;
+- on CPU, `ops.interpolate` refuses `scale_factor` for bilinear/nearest 4-D input: a whole
+  number scale is the same as `size=` the scaled spatial sizes (torch floors the product);
+- on CPU, `ops.layer_norm` has no kernel: `F.layer_norm(x, shape, weight, bias, eps)` is the
+  `ops.LayerNorm` primitive (the kernel behind `nn.LayerNorm`) over the shape's last axes;
+- `nn.MultiheadAttention(..., need_weights=False)` returns a 1-tuple in MindSpore where torch
+  returns (output, None): the weights are asked for, so `out, _ = attn(...)` still unpacks."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from server.analysis.findings import TorchReference
+from server.convert.file.text import expr
+
+if TYPE_CHECKING:
+    from server.convert.file.transformer import FileTransformer
+
+# torch loss layer -> (device, functional target, the keywords both take)
+_FUNCTIONAL = {
+    "torch.nn.CrossEntropyLoss": (
+        "CPU",
+        "mindspore.ops.cross_entropy",
+        ("weight", "ignore_index", "reduction", "label_smoothing"),
+    ),
+}
+
+
+def prepare_interpolate(call: cst.Call, qualified: str, device: str) -> cst.Call:
+    """`F.interpolate(x, scale_factor=2, ...)` -> `F.interpolate(x, size=tuple(...), ...)`
+    before the engine rewrites it, when the scale is a whole number."""
+    if qualified != "torch.nn.functional.interpolate" or device != "CPU":
+        return call
+    args = list(call.args)
+    for index, arg in enumerate(args):
+        is_scale = (arg.keyword is not None and arg.keyword.value == "scale_factor") or (
+            arg.keyword is None and index == 2
+        )
+        if not is_scale or arg.star:
+            continue
+        value = arg.value
+        whole = isinstance(value, cst.Integer) or (
+            isinstance(value, cst.Float) and float(value.value).is_integer()
+        )
+        first = args[0].value if args and args[0].keyword is None else None
+        if not whole or not isinstance(first, cst.Name):
+            return call
+        factor = int(float(value.value))
+        size = expr(f"tuple(d * {factor} for d in {first.value}.shape[2:])")
+        args[index] = arg.with_changes(keyword=cst.Name("size"), value=size, equal=_EQUAL)
+        if arg.keyword is None:
+            return call  # positional scale_factor after a positional size: leave it
+        return call.with_changes(args=args)
+    return call
+
+
+_EQUAL = cst.AssignEqual(
+    whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
+)
+
+
+def attention_call(
+    conv: FileTransformer, original: cst.Call, updated: cst.Call, refs: list[TorchReference]
+) -> cst.BaseExpression | None:
+    """`self.attn(q, k, v, need_weights=False)` where self.attn is a MultiheadAttention."""
+    func = original.func
+    if not (
+        isinstance(func, cst.Attribute)
+        and isinstance(func.value, cst.Name)
+        and func.value.value == "self"
+        and conv.class_stack
+    ):
+        return None
+    attrs = conv.ctx.layer_attributes.get(conv.class_stack[-1], {})
+    if attrs.get(func.attr.value) != "torch.nn.MultiheadAttention":
+        return None
+    kept = [
+        a for a in updated.args if not (a.keyword is not None and a.keyword.value == "need_weights")
+    ]
+    if len(kept) == len(updated.args):
+        return None
+    dropped = next(a for a in updated.args if a.keyword and a.keyword.value == "need_weights")
+    if cst.Module([]).code_for_node(dropped.value) != "False":
+        return None
+    kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return updated.with_changes(args=kept)
+
+
+_LAYER_NORM_PARAMS = ("input", "normalized_shape", "weight", "bias", "eps")
+
+
+def layer_norm_call(
+    conv: FileTransformer, original: cst.Call, updated: cst.Call, refs: list[TorchReference]
+) -> cst.BaseExpression | None:
+    from server.convert.file.transformer import Unconvertible
+
+    ref = next((r for r in refs if r.qualified_name == "torch.nn.functional.layer_norm"), None)
+    if ref is None or conv.ctx.device != "CPU":
+        return None
+    given: dict[str, str] = {}
+    for index, arg in enumerate(updated.args):
+        if arg.star or index >= len(_LAYER_NORM_PARAMS):
+            raise Unconvertible("F.layer_norm with these arguments needs a manual port")
+        name = arg.keyword.value if arg.keyword else _LAYER_NORM_PARAMS[index]
+        given[name] = cst.Module([]).code_for_node(arg.value)
+    x, shape = given.get("input"), given.get("normalized_shape")
+    weight, bias = given.get("weight", "None"), given.get("bias", "None")
+    if x is None or shape is None or weight == "None":
+        raise Unconvertible("F.layer_norm without a weight needs a manual port on CPU")
+    eps = given.get("eps", "1e-05")
+    if bias != "None":
+        bias = f"({bias} if {bias} is not None else mindspore.ops.zeros_like({weight}))"
+    else:
+        bias = f"mindspore.ops.zeros_like({weight})"
+    axes = f"-len({shape})"
+    return expr(
+        f"mindspore.ops.LayerNorm(begin_norm_axis={axes}, begin_params_axis={axes},"
+        f" epsilon={eps})({x}, {weight}, {bias})[0]"
+    )
+
+
+def convert_call(
+    conv: FileTransformer, original: cst.Call, updated: cst.Call, refs: list[TorchReference]
+) -> cst.BaseExpression | None:
+    from server.convert.file.transformer import Unconvertible
+
+    ref = next((r for r in refs if r.context == "call" and r.qualified_name in _FUNCTIONAL), None)
+    if ref is None:
+        return None
+    device, function, keywords = _FUNCTIONAL[ref.qualified_name]
+    if conv.ctx.device != device:
+        return None
+    if any(a.keyword is None or a.keyword.value not in keywords for a in updated.args):
+        raise Unconvertible(
+            f"{ref.qualified_name.removeprefix('torch.')} with these arguments: pass only"
+            f" {', '.join(keywords)} by keyword"
+        )
+    args = [cst.Arg(expr(function)), *updated.args]
+    args = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in args]
+    fixed = [
+        a.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        for a in args[:-1]
+    ]
+    return cst.Call(func=expr("functools.partial"), args=[*fixed, args[-1]])

@@ -1,0 +1,19 @@
+"""The pipeline with a fault: values above 8 are clipped (from sample 5 on)."""
+
+import mindspore.dataset as ds
+import numpy as np
+
+
+class Ramp:
+    def __len__(self) -> int:
+        return 10
+
+    def __getitem__(self, index: int):
+        x = np.arange(6, dtype=np.float32).reshape(2, 3) * (index + 1)
+        x = (x - 3.0) / 4.0
+        x = np.minimum(x, 8.0)  # a clipping the torch side does not have
+        return x, np.int64(index % 3)
+
+
+def make_dataset():
+    return ds.GeneratorDataset(Ramp(), ["x", "y"], shuffle=False).batch(4)

@@ -1,0 +1,23 @@
+import mindspore
+from mindspore import nn, ops
+
+
+import functools
+
+
+def twice(f):
+    @functools.wraps(f)
+    def wrapper(t):
+        return f(f(t))
+
+    return wrapper
+
+
+@twice
+def inc(t):
+    return t + 1
+
+
+class Net(nn.Cell):
+    def construct(self, x):
+        return inc(x)

@@ -1,0 +1,9 @@
+import mindspore
+from mindspore import nn, ops
+
+
+class Net(nn.Cell):
+    def construct(self, x):
+        if isinstance(x, mindspore.Tensor):
+            return x * 2
+        return x
