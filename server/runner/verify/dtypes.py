@@ -37,10 +37,10 @@ def verify(entry: Entry, target: Target, max_cases: int = 5) -> TargetResult:
     import mindspore
     import torch
 
-    from server.runner.verify.worker import resolve_mindspore
+    from server.runner.verify.names import resolve
 
     torch_dtype = _torch_dtype(entry)
-    ms_dtype = resolve_mindspore(target.api)
+    ms_dtype = resolve(target.api)
     if not isinstance(ms_dtype, mindspore.dtype.Type):
         return TargetResult("error", reason=f"{target.api} is not a MindSpore dtype")
     cases = [

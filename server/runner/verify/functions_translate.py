@@ -18,10 +18,9 @@ from typing import Any
 from mapping_db.model import Entry, Target
 from server.runner.verify.compare import torch_to_mindspore
 from server.runner.verify.functions_cases import TorchCall, is_attribute
+from server.runner.verify.modules_translate import Refused, evaluate, evaluate_arguments
 
-
-class Refused(Exception):
-    """The quick fix would not rewrite this call; the message is its reason."""
+__all__ = ["MindSporeCall", "Refused", "translate"]
 
 
 @dataclass
@@ -86,18 +85,9 @@ def translate(entry: Entry, target: Target, call: TorchCall) -> MindSporeCall:
     tree = ast.parse(rewritten, mode="eval").body
     if not isinstance(tree, ast.Call) or "return" in target.value_transforms:
         # an expression around the call (a cast of its result): evaluated as written
-        return MindSporeCall(rewritten, lambda: _evaluate(tree, namespace))
-    func = _callable(_evaluate(tree.func, namespace), target)
-    args: list[Any] = []
-    for node in tree.args:
-        if isinstance(node, ast.Starred):
-            raise Refused("the rewritten call unpacks *args")
-        args.append(_evaluate(node, namespace))
-    kwargs: dict[str, Any] = {}
-    for keyword in tree.keywords:
-        if keyword.arg is None:
-            raise Refused("the rewritten call unpacks **kwargs")
-        kwargs[keyword.arg] = _evaluate(keyword.value, namespace)
+        return MindSporeCall(rewritten, lambda: evaluate(tree, namespace))
+    func = _callable(evaluate(tree.func, namespace), target)
+    args, kwargs = evaluate_arguments(tree, namespace)
     return MindSporeCall(rewritten, lambda: func(*args, **kwargs))
 
 
@@ -113,11 +103,6 @@ def _translate_attribute(target: Target, call: TorchCall) -> MindSporeCall:
         raise Refused(f"{target.api} is a method where torch has an attribute")
     receiver = torch_to_mindspore(call.receiver)
     return MindSporeCall(f"_self.{name}", lambda: getattr(receiver, name))
-
-
-def _evaluate(node: ast.expr, namespace: dict[str, Any]) -> Any:
-    code = compile(ast.Expression(node), "<rewritten call>", "eval")
-    return eval(code, namespace)  # noqa: S307 - our own rewrite of our own placeholders
 
 
 def _callable(func: Any, target: Target) -> Callable[..., Any]:

@@ -15,6 +15,7 @@ from mapping_db.verification import TargetResult
 from server.runner.verify.compare import compare, torch_to_mindspore
 from server.runner.verify.modules_cases import Build, LayerCase, layer_cases
 from server.runner.verify.modules_translate import Refused, translate_call
+from server.runner.verify.names import resolve
 
 # MindSpore's names for torch's parameters and buffers (any segment of a dotted name).
 MS_NAMES = {
@@ -112,23 +113,6 @@ def summarize(outcomes: list[tuple[str, Outcome]], skipped: list[str]) -> Target
 
 class TorchFailed(Exception):
     """torch itself rejected the generated case."""
-
-
-def resolve(api: str) -> Any:
-    import importlib
-
-    parts = api.split(".")
-    for split in range(len(parts), 0, -1):
-        try:
-            obj: Any = importlib.import_module(".".join(parts[:split]))
-        except ImportError:
-            continue
-        for attribute in parts[split:]:
-            obj = getattr(obj, attribute, None)
-            if obj is None:
-                return None
-        return obj
-    return None
 
 
 def _torch_value(value: Any) -> Any:

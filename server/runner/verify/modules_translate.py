@@ -88,19 +88,26 @@ def translate_call(
     tree = ast.parse(text, mode="eval").body
     if not isinstance(tree, ast.Call):
         raise Refused(f"the quick fix did not write a call: {text}")
-    out_args: list[Any] = []
+    return evaluate_arguments(tree, namespace)
+
+
+def evaluate_arguments(
+    tree: ast.Call, namespace: dict[str, Any]
+) -> tuple[list[Any], dict[str, Any]]:
+    """The positional and keyword values of a rewritten call, evaluated in `namespace`."""
+    args: list[Any] = []
     for node in tree.args:
         if isinstance(node, ast.Starred):
             raise Refused("the rewritten call unpacks *args")
-        out_args.append(_evaluate(node, namespace))
-    out_kwargs: dict[str, Any] = {}
+        args.append(evaluate(node, namespace))
+    kwargs: dict[str, Any] = {}
     for keyword in tree.keywords:
         if keyword.arg is None:
             raise Refused("the rewritten call unpacks **kwargs")
-        out_kwargs[keyword.arg] = _evaluate(keyword.value, namespace)
-    return out_args, out_kwargs
+        kwargs[keyword.arg] = evaluate(keyword.value, namespace)
+    return args, kwargs
 
 
-def _evaluate(node: ast.expr, namespace: dict[str, Any]) -> Any:
+def evaluate(node: ast.expr, namespace: dict[str, Any]) -> Any:
     code = compile(ast.Expression(node), "<rewritten call>", "eval")
     return eval(code, namespace)  # noqa: S307 - our own rewrite of our own placeholders

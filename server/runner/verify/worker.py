@@ -30,6 +30,7 @@ from typing import Any, TextIO
 from mapping_db.model import Entry, Target
 from mapping_db.store import MappingDB, load_database
 from mapping_db.verification import TargetResult
+from server.runner.verify.names import resolve
 from server.runner.verify.workarounds import WORKAROUND, verify_workaround
 
 FAULTS_VARIABLE = "MINDPORT_VERIFY_FAULTS"
@@ -58,22 +59,6 @@ def _inject_fault(action: str) -> None:
         os.abort()
 
 
-def resolve_mindspore(api: str) -> Any:
-    """The object a dotted mindspore name refers to, or None when it does not exist."""
-    parts = api.split(".")
-    for split in range(len(parts), 0, -1):
-        try:
-            obj: Any = importlib.import_module(".".join(parts[:split]))
-        except ImportError:
-            continue
-        for attribute in parts[split:]:
-            obj = getattr(obj, attribute, None)
-            if obj is None:
-                return None
-        return obj
-    return None
-
-
 def _verifiers() -> list[Any]:
     """Case generators in order: module-like APIs first (if that module exists), functions."""
     from server.runner.verify import dtypes
@@ -100,7 +85,7 @@ def verify_item(db: MappingDB, item: dict[str, Any], verifiers: list[Any]) -> Ta
     target = _find_target(entry, item["target"])
     if target is None:
         return TargetResult("untested", reason="no such target in the mapping database")
-    if resolve_mindspore(target.api) is None:
+    if resolve(target.api) is None:
         version = ".".join(mindspore.__version__.split(".")[:2])
         return TargetResult("error", reason=f"not in mindspore {version}")
     max_cases = int(item.get("max_cases", 5))

@@ -178,18 +178,7 @@ class Side:
 
     def forward(self, request):
         recorder = records.Recorder(to_numpy, is_tensor)
-        handles = []
-        for path, cell in self.net.cells_and_names():
-            kind = type_name(cell)
-
-            def before(_c, args, path=path):
-                recorder.before(path, args)
-
-            def after(_c, _args, output, path=path, kind=kind):
-                recorder.after(path, kind, output)
-
-            handles.append(cell.register_forward_pre_hook(before))
-            handles.append(cell.register_forward_hook(after))
+        handles = recorder.hook(self.net.cells_and_names(), type_name)
         self.net.set_train(False)
         started = time.perf_counter()
         try:

@@ -31,6 +31,23 @@ class Recorder:
         self._calls = {}
         self._open = {}
 
+    def hook(self, named_layers, type_name):
+        """Record every layer's inputs and output (torch modules and MindSpore cells have the
+        same hook API); returns the handles to remove afterwards."""
+        handles = []
+        for path, layer in named_layers:
+            kind = type_name(layer)
+
+            def before(_layer, args, path=path):
+                self.before(path, args)
+
+            def after(_layer, _args, output, path=path, kind=kind):
+                self.after(path, kind, output)
+
+            handles.append(layer.register_forward_pre_hook(before))
+            handles.append(layer.register_forward_hook(after))
+        return handles
+
     def _arrays(self, value):
         return [self.to_numpy(t) for t in flatten(value, self.is_tensor)]
 

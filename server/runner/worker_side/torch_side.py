@@ -205,18 +205,7 @@ class Side:
 
     def forward(self, request):
         recorder = records.Recorder(to_numpy, is_tensor)
-        handles = []
-        for path, module in self.model.named_modules():
-            kind = type_name(module)
-
-            def before(_m, args, path=path):
-                recorder.before(path, args)
-
-            def after(_m, _args, output, path=path, kind=kind):
-                recorder.after(path, kind, output)
-
-            handles.append(module.register_forward_pre_hook(before))
-            handles.append(module.register_forward_hook(after))
+        handles = recorder.hook(self.model.named_modules(), type_name)
         self.model.eval()
         started = time.perf_counter()
         try:
