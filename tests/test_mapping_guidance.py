@@ -22,22 +22,7 @@ from mapping_db.store import (
     parse_data,
 )
 from mapping_db.usage import is_weak_note
-
-
-def _resolve(dotted: str) -> object | None:
-    parts = dotted.split(".")
-    for split in range(len(parts), 0, -1):
-        try:
-            obj: object = importlib.import_module(".".join(parts[:split]))
-        except ImportError:
-            continue
-        try:
-            for attr in parts[split:]:
-                obj = getattr(obj, attr)
-        except AttributeError:
-            return None
-        return obj
-    return None
+from server.runner.verify.names import resolve
 
 
 def test_alias_paths_resolve_to_the_entry_of_the_same_object() -> None:
@@ -52,7 +37,7 @@ def test_alias_paths_resolve_to_the_entry_of_the_same_object() -> None:
     aliases = db.aliases
     assert len(aliases) > 500
     for alias, name in sorted(aliases.items())[::25]:  # every 25th: each import is slow
-        assert _resolve(alias) is _resolve(name), alias
+        assert resolve(alias) is resolve(name), alias
 
 
 def test_namespace_answers_cover_names_without_an_entry_and_never_shadow_one() -> None:
@@ -87,7 +72,7 @@ def test_guidance_targets_exist_in_the_installed_mindspore(mindspore_on_cpu) -> 
     missing = []
     for entry in parse_data(DATA_DIR, [DATA_DIR / GUIDANCE]).values():
         for target in entry.targets:
-            if _resolve(target.api) is None:
+            if resolve(target.api) is None:
                 missing.append(f"{entry.torch_api} -> {target.api}")
     assert missing == []
 
@@ -102,10 +87,10 @@ def test_dtype_entries_name_the_same_precision(mindspore_on_cpu) -> None:
     for entry in db:
         if entry.kind != "attribute" or not entry.targets:
             continue
-        torch_dtype = _resolve(entry.torch_api)
+        torch_dtype = resolve(entry.torch_api)
         if not isinstance(torch_dtype, torch.dtype) or torch_dtype == torch.bfloat16:
             continue
-        ms_dtype = _resolve(entry.targets[0].api)
+        ms_dtype = resolve(entry.targets[0].api)
         torch_np = torch.zeros(1, dtype=torch_dtype).numpy().dtype
         assert np.dtype(mindspore.dtype_to_nptype(ms_dtype)) == torch_np, entry.torch_api
         checked += 1

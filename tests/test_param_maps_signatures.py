@@ -13,7 +13,6 @@ only where both signatures are readable and the target takes no **kwargs.
 
 from __future__ import annotations
 
-import importlib
 import inspect
 from typing import Any
 
@@ -22,6 +21,7 @@ import pytest
 from mapping_db.model import ALWAYS_DROPPED, DROPPED_AT_DEFAULT, PLACEMENT_ONLY, Entry, Target
 from mapping_db.store import load_database
 from server.advice.assess import _ARGUMENTS_DIFFER
+from server.runner.verify.names import resolve
 
 # Maps whose kept torch names are known to be wrong and are not fixed yet: each one names why.
 # The test fails when a new one appears and when one listed here is fixed (remove it then).
@@ -31,21 +31,6 @@ KNOWN_KEPT: dict[tuple[str, str], str] = {
     ("torch.Tensor.sum_to_size", "mindspore.Tensor.sum_to_size"): "torch's stand-in signature"
     " names the *size varargs `size`; both take the sizes positionally",
 }
-
-
-def _resolve(dotted: str) -> Any:
-    parts = dotted.split(".")
-    for split in range(len(parts), 0, -1):
-        try:
-            obj: Any = importlib.import_module(".".join(parts[:split]))
-        except ImportError:
-            continue
-        for attr in parts[split:]:
-            obj = getattr(obj, attr, None)
-            if obj is None:
-                return None
-        return obj
-    return None
 
 
 def _parameters(obj: Any) -> tuple[list[str], bool] | None:
@@ -76,7 +61,7 @@ def _torch_names(entry: Entry, target: Target) -> list[str]:
     if entry.is_tensor_method:
         obj = getattr(torch.Tensor, entry.torch_api.rsplit(".", 1)[1], None)
     else:
-        obj = _resolve(entry.torch_api)
+        obj = resolve(entry.torch_api)
     found = _parameters(obj) if callable(obj) else None
     names = found[0] if found else list(target.torch_params)
     if entry.is_tensor_method and names[:1] in (["input"], ["self"]):
@@ -91,7 +76,7 @@ def _offered(target: Target) -> bool:
 def map_problems(entry: Entry, target: Target) -> tuple[list[str], list[str]] | None:
     """(problems with what the map writes, torch names kept that the target lacks), or None
     when the target's signature cannot be read."""
-    obj = _resolve(target.api)
+    obj = resolve(target.api)
     found = _parameters(obj) if obj is not None and callable(obj) else None
     if found is None or found[1]:
         return None
