@@ -102,6 +102,8 @@ class Entry:
     # For no-equivalent entries: how to get the same result from other MindSpore APIs, as a
     # short expression or recipe in our words, e.g. "ops.log(ops.exp(x).sum(dim))".
     workaround: str = ""
+    # The port simply deletes the construct (`with torch.no_grad():`): never an error.
+    drop: bool = False
 
     __reduce__ = _rebuilt_positionally
 

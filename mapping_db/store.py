@@ -36,14 +36,14 @@ GUIDANCE = "guidance.toml"  # our answers for APIs with no counterpart, merged b
 WORKAROUNDS_NAME = "workarounds.toml"
 ALIASES_NAME = "aliases.json"  # other paths torch exposes an entry under (importers/aliases.py)
 NAMESPACES_NAME = "namespaces.toml"  # answers for whole families of names no entry covers
-_CACHE_FORMAT = 5  # bump when the records' shape changes
+_CACHE_FORMAT = 6  # bump when the records' shape changes
 
 _TARGET_FIELDS = {
     "api", "sources", "category", "note", "url", "diff_url", "rename", "set_args", "defaults",
     "drop_if_default", "unsupported", "not_on", "torch_params", "mindspore_params", "params",
     "drop", "value_transforms",
 }  # fmt: skip
-_ENTRY_FIELDS = {"kind", "status", "note", "torch_url", "sources", "targets", "workaround"}
+_ENTRY_FIELDS = {"kind", "status", "note", "torch_url", "sources", "targets", "workaround", "drop"}
 
 
 # How close a target is to torch, for choosing between targets that both run on a device.
@@ -364,6 +364,7 @@ def _entry(api: str, raw: dict[str, Any], where: str) -> Entry:
         targets=targets,
         sources=tuple(raw.get("sources", ("curated",))),
         workaround=raw.get("workaround", ""),
+        drop=bool(raw.get("drop", False)),
     )
 
 

@@ -26,8 +26,6 @@ _PROVENANCE = re.compile(
     r"|Differences are listed on the official difference page\b)"
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`])")
-# A note that says the construct is simply deleted in the port (`with torch.no_grad():`).
-_DROP = re.compile(r"^(Not needed|No [\w ]{1,30} needed)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,10 +59,6 @@ def user_note(note: str) -> str:
     return split_note(note)[0]
 
 
-def is_drop(entry: Entry) -> bool:
-    return bool(_DROP.match(entry.note))
-
-
 def compose_advice(
     db: MappingDB,
     entry: Entry,
@@ -87,7 +81,7 @@ def compose_advice(
         if entry.workaround:
             action.append(f"write instead: {entry.workaround}")
         shown = workaround_evidence(db, entry, device) if entry.workaround else ""
-        return Advice(tuple(action), (), shown, drop=is_drop(entry))
+        return Advice(tuple(action), (), shown, drop=entry.drop)
     differences: list[str] = []
     target_note = user_note(target.note)
     if target_note:

@@ -4,8 +4,8 @@ A finding's level comes from the settings (`severity.<kind>`); findings that res
 rather than proof (a receiver that is likely or possibly a tensor) are capped: never louder than
 information, and a name-only guess ("possible") is a hint. `tensor_methods = false` drops them.
 Severity follows what blocks a port: a construct the port simply deletes (`with
-torch.no_grad():`, whose advice says "not needed") is never louder than a warning, whatever its
-kind.
+torch.no_grad():`, marked `drop = true` in the mapping data) is never louder than a warning,
+whatever its kind.
 """
 
 from __future__ import annotations
