@@ -136,9 +136,14 @@ def repository_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def tool_env(home: Path) -> dict[str, str]:
-    """pipx and uv install into `home`, never into the user's own folders."""
+    """pipx and uv install into `home`, never into the user's own folders.
+
+    A user types these commands in a terminal, which sets SHELL; CI runs without one, and
+    `uv tool update-shell` refuses to guess the shell then.
+    """
     return {
         **os.environ,
+        "SHELL": "/bin/bash",
         "HOME": str(home),
         "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
         "PIPX_HOME": str(home / "pipx"),
