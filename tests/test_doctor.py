@@ -172,6 +172,32 @@ def test_a_mindspore_that_hangs_on_import_is_stopped(bare_python: str, tmp_path:
     assert found["torch"].message == "torch is not installed"  # its own process still answered
 
 
+def test_a_hung_probe_leaves_no_process_behind(bare_python: str, tmp_path: Path) -> None:
+    """The hang spawns a child that leaves the probe's session; the timeout stops both."""
+    pids = tmp_path / "pids"
+    fake_package(
+        tmp_path,
+        "mindspore",
+        "import os, subprocess, sys, time\n"
+        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'],"
+        " start_new_session=True)\n"
+        f"open({str(pids)!r}, 'w').write(f'{{os.getpid()}} {{child.pid}}')\n"
+        "time.sleep(600)\n",
+    )
+    report = run_doctor(bare_python, "CPU", timeout=8, env={"PYTHONPATH": str(tmp_path)})
+    assert "hung during `import mindspore`" in by_check(report)["mindspore"].message
+    for pid in map(int, pids.read_text().split()):
+        assert not _alive(pid), f"process {pid} of the hung probe is still running"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def test_a_mindspore_that_segfaults_loses_only_its_own_result(tmp_path: Path) -> None:
     fake_package(tmp_path, "mindspore", "import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)\n")
     report = run_doctor(sys.executable, "CPU", env={"PYTHONPATH": str(tmp_path)})

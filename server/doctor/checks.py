@@ -13,7 +13,6 @@ import re
 import shlex
 import shutil
 import signal
-import subprocess
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +22,7 @@ from typing import Any
 
 from server.doctor.report import DoctorReport, Finding
 from server.doctor.results_check import check_verification, default_verified_dir
+from server.runner.workers import run_once
 
 PROBE_SCRIPT = Path(__file__).resolve().parent.parent / "runner" / "env_probe.py"
 STEP_MARK = "mindport-probe-step:"
@@ -60,39 +60,15 @@ class ProbeRun:
 def run_probe(python: str, part: str, device: str, timeout: float, env: dict[str, str]) -> ProbeRun:
     command = [python, str(PROBE_SCRIPT), "--part", part, "--device", device]
     # A scratch cwd: frameworks drop files there (kernel caches, rank_0/), not in the user's tree.
+    # The probe runs in a session of its own, so a timeout also stops workers the framework
+    # spawned.
     with tempfile.TemporaryDirectory(prefix="mindport-doctor-", ignore_cleanup_errors=True) as cwd:
         try:
-            proc = subprocess.Popen(
-                command,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                cwd=cwd,
-                env=env,
-                # Its own process group, so a timeout also stops workers the framework spawned.
-                start_new_session=os.name == "posix",
-            )
+            done = run_once(command, cwd=cwd, env=env, timeout=timeout)
         except OSError as exc:
             return ProbeRun(part, None, launch_error=exc)
-        timed_out = False
-        try:
-            out, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            _kill_group(proc)
-            out, err = proc.communicate()
-    text = err.decode("utf-8", "replace")
-    return ProbeRun(part, _parse_answer(out), proc.returncode, timed_out, text)
-
-
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    try:
-        if os.name == "posix":
-            os.killpg(proc.pid, signal.SIGKILL)
-        else:
-            proc.kill()
-    except (ProcessLookupError, PermissionError):
-        proc.kill()
+    text = done.stderr.decode("utf-8", "replace")
+    return ProbeRun(part, _parse_answer(done.stdout), done.returncode, done.timed_out, text)
 
 
 def _parse_answer(stdout: bytes) -> dict[str, Any] | None:

@@ -119,6 +119,54 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
+def kill_tree(process: subprocess.Popen[bytes]) -> None:
+    """Kill a process started in a session of its own and everything it started."""
+    if process.poll() is not None:
+        return
+    stray = _descendants(process.pid)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)  # its session: pgid == pid
+    for pid in stray:  # children that left the session
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+
+
+@dataclass(frozen=True, slots=True)
+class OneShotRun:
+    """What a process run to its end by `run_once` left."""
+
+    returncode: int | None
+    stdout: bytes
+    stderr: bytes
+    timed_out: bool
+
+
+def run_once(
+    argv: Sequence[str], *, cwd: str | Path, env: dict[str, str] | None, timeout: float
+) -> OneShotRun:
+    """Run a command with no input to its end, or kill its whole tree at `timeout`.
+
+    For probes that answer once (the environment doctor); raises OSError when it cannot start.
+    """
+    process = subprocess.Popen(
+        list(argv),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=cwd,
+        env=env,
+        start_new_session=True,
+    )
+    timed_out = False
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        kill_tree(process)
+        out, err = process.communicate()
+    return OneShotRun(process.returncode, out, err, timed_out)
+
+
 @dataclass
 class WorkerProcess:
     """A running worker. Use as a context manager, or call kill() when done."""
@@ -263,13 +311,7 @@ class WorkerProcess:
         """Kill the worker and every process it started; idempotent, any thread."""
         with self._lock:
             process = self.process
-            if process.poll() is None:
-                stray = _descendants(process.pid)
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(process.pid, signal.SIGKILL)  # its session: pgid == pid
-                for pid in stray:  # children that left the session
-                    with contextlib.suppress(ProcessLookupError, PermissionError):
-                        os.kill(pid, signal.SIGKILL)
+            kill_tree(process)
             process.wait()
             for stream in (process.stdin, process.stdout):
                 if stream is not None:
