@@ -100,6 +100,30 @@ def test_every_layer_family_of_the_table_transfers_and_aligns() -> None:
         assert rows[layer]["agree"], layer
 
 
+def test_a_tied_weight_maps_to_the_one_shared_parameter() -> None:
+    embedding = module("emb", "torch.nn.Embedding", {"weight": [10, 4]})
+    head = module("head", "torch.nn.Linear", {"weight": [10, 4]})
+    head["tied"] = {"weight": "emb.weight"}
+    wmap = map_weights([embedding, head], ms(emb__embedding_table=[10, 4]))
+    assert wmap.ok, wmap.problems()
+    assert [p["torch"] for p in wmap.pairs] == ["emb.weight"]
+    assert wmap.tied == [{"torch": "head.weight", "same_as": "emb.weight"}]
+    # without the tie, the head's weight has nowhere to go
+    del head["tied"]
+    assert map_weights([embedding, head], ms(emb__embedding_table=[10, 4])).unmatched_torch == [
+        "head.weight"
+    ]
+
+
+def test_a_model_with_tied_weights_aligns_with_its_in_memory_port() -> None:
+    """The torch worker finds the shared storage; the port shares one Parameter."""
+    result = run_alignment(RunSpec(parse_model_ref(f"{DATA / 'tied_torch.py'}::make"), None))
+    assert result["exit_code"] == 0, result["error"] or result["first_divergence"]
+    weights = result["stages"]["weights"]
+    assert weights["tied"] == [{"torch": "head.weight", "same_as": "emb.weight"}]
+    assert weights["unmatched_torch"] == []
+
+
 def test_names_alone_recognise_batch_norm() -> None:
     modules = infer_modules(
         {

@@ -117,6 +117,8 @@ class Sides:
                 str(self.spec.seed),
                 "--root",
                 str(self.spec.user_root),
+                "--parent",
+                str(os.getpid()),
             ]
             argv = self.spec.launcher.argv(self.spec.python, BOOT, args)
             log = self.workdir / f"{side}.log"

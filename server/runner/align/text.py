@@ -60,6 +60,8 @@ def _stage_line(name: str, stage: dict[str, Any]) -> str:
         detail = f"{stage['mapped']} tensors copied ({stage['renamed']} renamed)"
         if stage["dropped"]:
             detail += f", {len(stage['dropped'])} torch-only dropped"
+        if stage.get("tied"):
+            detail += f", {len(stage['tied'])} tied to another"
         problems = (
             len(stage["unmatched_torch"])
             + len(stage["unmatched_mindspore"])

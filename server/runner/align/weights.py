@@ -21,6 +21,7 @@ COPY_TRANSFORMS = ("", "reshape")
 class WeightMap:
     pairs: list[dict[str, Any]] = field(default_factory=list)  # torch, ms, transform, renamed
     dropped: list[dict[str, str]] = field(default_factory=list)  # torch-only, by the table
+    tied: list[dict[str, str]] = field(default_factory=list)  # torch, same_as: one MS Parameter
     unmatched_torch: list[str] = field(default_factory=list)
     unmatched_ms: list[str] = field(default_factory=list)
     shape_mismatch: list[dict[str, Any]] = field(default_factory=list)
@@ -40,6 +41,7 @@ class WeightMap:
             "renamed": self.renamed,
             "pairs": self.pairs,
             "dropped": self.dropped,
+            "tied": self.tied,
             "unmatched_torch": self.unmatched_torch,
             "unmatched_mindspore": self.unmatched_ms,
             "shape_mismatch": self.shape_mismatch,
@@ -83,6 +85,11 @@ def map_weights(torch_modules: list[dict[str, Any]], ms_params: dict[str, Any]) 
                 continue
             ms_name = _join(module["path"], ms_local)
             target = ms_params.get(ms_name)
+            same_as = (module.get("tied") or {}).get(local)
+            if target is None and same_as is not None:
+                # Shared with an earlier torch name; the port shares one Parameter too.
+                result.tied.append({"torch": torch_name, "same_as": same_as})
+                continue
             if target is None:
                 result.unmatched_torch.append(torch_name)
                 continue

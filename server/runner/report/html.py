@@ -300,6 +300,14 @@ def _training(data: dict[str, Any]) -> list[str]:
     ]
 
 
+def _tied(stage: dict[str, Any]) -> str:
+    tied = stage.get("tied") or []
+    if not tied:
+        return ""
+    names = ", ".join(f"{t['torch']} = {t['same_as']}" for t in tied)
+    return f"; {len(tied)} shared with another name, one Parameter in the port ({e(names)})"
+
+
 def _weights(data: dict[str, Any]) -> list[str]:
     stage = data.get("stages", {}).get("weights")
     if not stage:
@@ -307,7 +315,8 @@ def _weights(data: dict[str, Any]) -> list[str]:
     out = [
         "<h2>Weights</h2>",
         f"<p>{e(stage['mapped'])} tensors copied from torch ({e(stage['renamed'])} renamed by "
-        f"the layer table); {e(len(stage['dropped']))} torch-only values dropped.</p>",
+        f"the layer table); {e(len(stage['dropped']))} torch-only values dropped"
+        f"{_tied(stage)}.</p>",
     ]
     problems = (
         [("bad", [_td(n), _td("no counterpart in the port")]) for n in stage["unmatched_torch"]]

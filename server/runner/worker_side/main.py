@@ -43,23 +43,49 @@ def _side_module(side):
     return ms_side
 
 
-def _exit_with_parent(workdir, interval=0.5):
+def _exit_with_parent(workdir, parent_pid=None, interval=0.5):
     """End this worker when the process that started it is gone (killed, crashed): it runs in
     a session of its own, so nothing else would stop a model that is still computing. The
-    run's folder, which the parent would have removed, goes too."""
+    run's folder, which the parent would have removed, goes too.
+
+    `parent_pid` is the run's own process, passed on the command line: it may have died before
+    this line ran (then os.getppid() already names whoever adopted us), and under torchrun or
+    msrun the direct parent is the launcher.
+    """
     import shutil
     import threading
     import time
 
     parent = os.getppid()
 
+    def gone():
+        if os.getppid() != parent:
+            return True
+        if parent_pid is None:
+            return False
+        try:
+            os.kill(parent_pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return _is_zombie(parent_pid)
+
     def watch():
-        while os.getppid() == parent:
+        while not gone():
             time.sleep(interval)
         shutil.rmtree(workdir, ignore_errors=True)
         os._exit(1)
 
     threading.Thread(target=watch, name="mindport-parent-watch", daemon=True).start()
+
+
+def _is_zombie(pid):
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return handle.read().rsplit(b")", 1)[1].split()[0] == b"Z"
+    except (OSError, IndexError):
+        return False
 
 
 def _profile(side_object, request):
@@ -75,9 +101,10 @@ def main(argv=None):
     parser.add_argument("--workdir", required=True)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--root", default=os.getcwd())
+    parser.add_argument("--parent", type=int, default=None, help="the run's process id")
     args = parser.parse_args(argv)
     claim_stdout()
-    _exit_with_parent(args.workdir)
+    _exit_with_parent(args.workdir, args.parent)
     try:
         module = _side_module(args.side)
         side = module.Side(args.workdir, args.device, args.seed, args.root)

@@ -172,6 +172,18 @@ class Side:
         if root_site[0] is None:
             root_site = (getattr(self.module, "__file__", factory), 1)
         sites = userfile.Definitions(self.user_root).lines(named, root_site)
+        # A tensor shared by two names (a language model's head tied to its embedding) is
+        # listed by state_dict under both; MindSpore lists a shared Parameter once.
+        first_by_storage: dict[int, str] = {}
+        tied: dict[str, str] = {}
+        for key, value in state.items():
+            if not value.numel():
+                continue
+            storage = value.untyped_storage().data_ptr()
+            if storage in first_by_storage:
+                tied[key] = first_by_storage[storage]
+            else:
+                first_by_storage[storage] = key
         described = []
         for path, module in named:
             prefix = path + "." if path else ""
@@ -193,6 +205,7 @@ class Side:
                     "bases": torch_bases(module),
                     "params": params,
                     "buffers": buffers,
+                    "tied": {n: tied[prefix + n] for n in params if prefix + n in tied},
                     "file": file,
                     "line": line,
                     "col": col,
