@@ -162,6 +162,7 @@ async def cancel_in_forward(client: LanguageClient, how: str) -> dict:
     hangs = DATA / "hangs_torch.py"
     argument = {"uri": hangs.as_uri(), "factory": "make_net", "ms": str(DATA / "raises_ms.py")}
     msg_id = 9000 + len(how)
+    earlier = worker_pids()  # an earlier test's workers may still be on their way out
     request = asyncio.wrap_future(
         client.protocol.send_request(
             types.WORKSPACE_EXECUTE_COMMAND,
@@ -178,7 +179,7 @@ async def cancel_in_forward(client: LanguageClient, how: str) -> dict:
         if token is not None:
             break
     assert token is not None, client.progress_reports
-    workers = worker_pids()
+    workers = worker_pids() - earlier
     assert len(workers) == 2
     if how == "progress":
         client.window_work_done_progress_cancel(types.WorkDoneProgressCancelParams(token=token))

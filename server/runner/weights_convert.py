@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from server.runner.align.run import in_memory_port
+from server.runner.align.in_memory import in_memory_port
 from server.runner.align.sides import RunFailure, Sides
 from server.runner.align.spec import ModelRef, RunSpec, SpecError, parse_model_ref
 from server.runner.align.weights import WeightMap, map_weights

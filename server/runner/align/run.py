@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from server.runner.align.in_memory import in_memory_port
 from server.runner.align.sides import Progress, RunFailure, RunHandle, Sides
 from server.runner.align.spec import ModelRef, RunSpec, SpecError
 from server.runner.align.weights import map_weights
@@ -415,32 +416,6 @@ def finish(result: dict[str, Any]) -> dict[str, Any]:
     result["status"] = status
     result["exit_code"] = EXIT[status]
     return result
-
-
-def in_memory_port(spec: RunSpec, workdir: Path) -> tuple[ModelRef, dict[str, Any]]:
-    """The port made by converting the torch file in memory (the whole-file conversion),
-    written into the run's folder under the torch file's own module name."""
-    from mapping_db.store import load_database
-    from server.convert.file.driver import ConvertError, convert_source
-
-    torch = spec.torch
-    try:
-        source = torch.file.read_text(encoding="utf-8")
-        conversion = convert_source(source, load_database(), spec.device, torch.file)
-    except (OSError, UnicodeDecodeError, ConvertError) as exc:
-        raise RunFailure(
-            f"cannot convert {torch.file}: {exc}", kind="usage", stage="building"
-        ) from exc
-    folder = workdir / "port"
-    folder.mkdir()
-    path = folder / torch.file.name
-    path.write_text(conversion.code, encoding="utf-8")
-    info = {
-        "converted_in_memory": True,
-        "markers": [{"line": m.line, "reason": m.reason} for m in conversion.markers],
-        "code": conversion.code,
-    }
-    return ModelRef(path, torch.factory), info
 
 
 def run_alignment(

@@ -62,6 +62,8 @@ def _stage_line(name: str, stage: dict[str, Any]) -> str:
             detail += f", {len(stage['dropped'])} torch-only dropped"
         if stage.get("tied"):
             detail += f", {len(stage['tied'])} tied to another"
+        if stage.get("port_constants"):
+            detail += f", {len(stage['port_constants'])} port-only constants kept as built"
         problems = (
             len(stage["unmatched_torch"])
             + len(stage["unmatched_mindspore"])

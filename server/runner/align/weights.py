@@ -24,6 +24,10 @@ class WeightMap:
     tied: list[dict[str, str]] = field(default_factory=list)  # torch, same_as: one MS Parameter
     unmatched_torch: list[str] = field(default_factory=list)
     unmatched_ms: list[str] = field(default_factory=list)
+    # Non-trainable port parameters torch has no value for (a mask the port builds as a
+    # buffer where torch takes another code path): kept as the port built them; the forward
+    # comparison judges them.
+    port_constants: list[str] = field(default_factory=list)
     shape_mismatch: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -45,6 +49,7 @@ class WeightMap:
             "unmatched_torch": self.unmatched_torch,
             "unmatched_mindspore": self.unmatched_ms,
             "shape_mismatch": self.shape_mismatch,
+            "port_constants": self.port_constants,
         }
 
     def problems(self) -> list[str]:
@@ -120,5 +125,11 @@ def map_weights(torch_modules: list[dict[str, Any]], ms_params: dict[str, Any]) 
                     "trainable": bool(target.get("trainable", True)),
                 }
             )
-    result.unmatched_ms = sorted(name for name in ms_params if name not in claimed)
+    for name in sorted(ms_params):
+        if name in claimed:
+            continue
+        if ms_params[name].get("trainable", True):
+            result.unmatched_ms.append(name)
+        else:
+            result.port_constants.append(name)
     return result

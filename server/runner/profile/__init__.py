@@ -15,7 +15,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from server.runner.align.run import Alignment, finish, in_memory_port
+from server.runner.align.in_memory import in_memory_port
+from server.runner.align.run import Alignment, finish
 from server.runner.align.sides import Progress, RunFailure, RunHandle, Sides
 from server.runner.align.spec import RunSpec, SpecError
 

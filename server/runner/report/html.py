@@ -308,6 +308,16 @@ def _tied(stage: dict[str, Any]) -> str:
     return f"; {len(tied)} shared with another name, one Parameter in the port ({e(names)})"
 
 
+def _constants(stage: dict[str, Any]) -> str:
+    kept = stage.get("port_constants") or []
+    if not kept:
+        return ""
+    return (
+        f"; {len(kept)} non-trainable port parameters with no torch value kept as the port "
+        f"built them ({e(', '.join(kept))})"
+    )
+
+
 def _weights(data: dict[str, Any]) -> list[str]:
     stage = data.get("stages", {}).get("weights")
     if not stage:
@@ -316,7 +326,7 @@ def _weights(data: dict[str, Any]) -> list[str]:
         "<h2>Weights</h2>",
         f"<p>{e(stage['mapped'])} tensors copied from torch ({e(stage['renamed'])} renamed by "
         f"the layer table); {e(len(stage['dropped']))} torch-only values dropped"
-        f"{_tied(stage)}.</p>",
+        f"{_tied(stage)}{_constants(stage)}.</p>",
     ]
     problems = (
         [("bad", [_td(n), _td("no counterpart in the port")]) for n in stage["unmatched_torch"]]
