@@ -142,4 +142,5 @@ DROPPED_AT_DEFAULT: dict[str, str] = {
     "_ranks": "None",
     "pin_memory_device": "''",
     "in_order": "True",
+    "requires_grad": "False",  # MindSpore differentiates what mindspore.grad is given
 }

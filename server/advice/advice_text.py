@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
 
-from mapping_db.model import Entry, ParamFact, Target
+from mapping_db.model import DROPPED_AT_DEFAULT, Entry, ParamFact, Target
 from mapping_db.store import MappingDB
+from mapping_db.verification import TargetResult
+from server.advice.case_words import verified_phrase
 
 # Sentences of a note that say where a fact came from rather than what to do.
 _PROVENANCE = re.compile(
@@ -133,6 +135,15 @@ def parameter_differences(
     for name, values in target.unsupported.items():
         if name in used:
             first.append(f"`{name}` values {', '.join(values)} are not supported")
+    described = {fact.torch for fact in target.params}
+    for name in keywords:  # keywords MindSpore generally lacks (mapping_db.model)
+        foreign = name not in target.mindspore_params and name not in target.rename
+        if name in DROPPED_AT_DEFAULT and foreign and name not in described:
+            default = DROPPED_AT_DEFAULT[name]
+            first.append(
+                f"`{name}` has no MindSpore counterpart: the fix drops {name}={default},"
+                " any other value is ported by hand"
+            )
     return first + rest
 
 
@@ -191,7 +202,17 @@ def target_evidence(db: MappingDB, entry: Entry, target: Target, device: str) ->
         return f"verified on {device} ({verdict.summary()})"
     if verdict.status == "untested":
         return f"not verified on {device}: {verdict.reason or 'no inputs could be built'}"
-    return f"verification on {device}: {verdict.summary()}"
+    return case_caveat(verdict, device) or f"verification on {device}: {verdict.summary()}"
+
+
+def case_caveat(verdict: TargetResult, device: str) -> str:
+    """For a target that agreed on some verified cases and not on others: which inputs differ,
+    in a few words ("verified on CPU: equal except 0-d input (fails) (4/5 cases)"); "" when the
+    result has no per-case verdicts (the caller says it its own way)."""
+    if not verdict.partial:
+        return ""
+    phrase = verified_phrase(verdict, device)
+    return f"{phrase} ({verdict.passed}/{verdict.cases} cases)" if phrase else ""
 
 
 def workaround_evidence(db: MappingDB, entry: Entry, device: str) -> str:

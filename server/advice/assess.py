@@ -13,6 +13,12 @@ from mapping_db.model import ALWAYS_DROPPED, Entry, Target
 from mapping_db.store import MappingDB
 from server.advice.advice_text import Advice, compose_advice, parameter_differences, user_note
 from server.advice.compliance import PATTERN_PREFIX, Rule, rule_for_name
+from server.advice.formula_fix import (
+    UsableFormula,
+    conditions,
+    refusal_by_shape,
+    usable_formula,
+)
 from server.analysis.findings import TorchReference
 
 # The diagnostic kinds of server.settings.DEFAULT_SEVERITY that an assessment can have.
@@ -101,7 +107,14 @@ def _judge(
         advice = compose_advice(db, entry, None, device)
         said = advice.sentence()
         message = f"{entry.torch_api} has no MindSpore equivalent" + (f": {said}" if said else "")
-        blocker = "no MindSpore equivalent"
+        usable = usable_formula(db, entry, device)
+        blocker = _formula_blocker(usable, context, keywords, n_positional, star_args) or None
+        if usable is not None and context == "call":  # say whether the quick fix writes it
+            message += (
+                f"; no quick fix: {blocker}"
+                if blocker
+                else _formula_fix_phrase(usable, keywords, n_positional or 0, device)
+            )
         return ("no_equivalent", message, entry, None, blocker, advice.parts, None, advice)
     advice = compose_advice(db, entry, target, device, keywords, n_positional)
     blocker = _fix_blocker(target, context, star_args, nothing_to_translate)
@@ -124,6 +137,33 @@ def _judge(
     kind = "consistent" if same and not failing else "differences"
     message = f"{entry.torch_api} → {target.api}: {advice.sentence()}"
     return (kind, message, entry, target, blocker, advice.parts, None, advice)
+
+
+def _formula_fix_phrase(
+    usable: UsableFormula, keywords: tuple[str, ...], n_positional: int, device: str
+) -> str:
+    phrase = f"; the quick fix writes the formula verified on {device}"
+    met = conditions(usable.form, keywords, n_positional)
+    return phrase + (f" when the call has {', '.join(met)}" if met else "")
+
+
+def _formula_blocker(
+    usable: UsableFormula | None,
+    context: str,
+    keywords: tuple[str, ...],
+    n_positional: int | None,
+    star_args: bool,
+) -> str:
+    """Why no quick fix writes the entry's verified workaround formula for this call, or ""
+    when one may (the values are checked when the fix is made: server.convert.formula_call)."""
+    if usable is None:
+        return "no MindSpore equivalent"
+    if context != "call":
+        return "no MindSpore equivalent; the workaround formula replaces calls only"
+    if star_args:
+        return "the call passes *args/**kwargs: the formula's arguments cannot be matched"
+    why = refusal_by_shape(usable.form, keywords, n_positional or 0)
+    return f"{why}: port this call by hand" if why else ""
 
 
 def _judge_rule(

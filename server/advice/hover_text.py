@@ -13,7 +13,9 @@ from server.advice.advice_text import (
     torch_docs_url,
 )
 from server.advice.assess import lookup_entry
+from server.advice.case_words import equal_except
 from server.advice.compliance import PATTERN_PREFIX, rule_for_name, rule_markdown
+from server.advice.formula_fix import usable_formula
 
 _EVIDENCE = {
     "likely": "_Receiver judged a tensor from data flow in this file._",
@@ -84,6 +86,13 @@ def _build_entry_markdown(db: MappingDB, entry: Entry, device: str, confidence: 
     if entry.workaround:
         lines += ["", f"Workaround: `{entry.workaround}`"]
         lines += _workaround_verification(db, entry, device)
+        usable = usable_formula(db, entry, device)
+        if usable is not None:
+            lines += [
+                "",
+                f"The quick fix writes this formula with the call's arguments ({usable.why};"
+                " it refuses forms the formula does not cover).",
+            ]
     if target is not None:
         lines += _target_section(target)
         lines += ["", _verification_line(db, entry, target, device)]
@@ -121,6 +130,12 @@ def _verification_line(db: MappingDB, entry: Entry, target: Target, device: str)
         return f"Verified on {device} with {versions}: {verdict.summary()}."
     if verdict.status == "untested":
         return f"Not verified on {device}: {verdict.reason or 'no inputs could be built'}."
+    if verdict.partial and (words := equal_except(verdict, device)) is not None:
+        return (
+            f"**Verified on {device} with {versions}: {words}** ({verdict.passed}/"
+            f"{verdict.cases} cases agree).{_table_is_wrong(target, verdict)} The quick fix is"
+            " offered: check calls like the differing cases by hand."
+        )
     if verdict.partial:
         agree = "pass" if verdict.status == "error" else "agree"
         return (

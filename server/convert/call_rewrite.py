@@ -53,6 +53,8 @@ def rewrite_call(
     if not isinstance(call, cst.Call):
         raise FixRefused("the range does not hold a call")
     changes: list[str] = []
+    if target.value_transforms.get("*") == ALL_ARGUMENTS:
+        _check_all_arguments(call, target)
     if tensor_method and target.api in ATTRIBUTE_TARGETS:
         return _method_to_attribute(call, target)
     if tensor_method and target.value_transforms.get(RECEIVER) == RECEIVER_FIRST:
@@ -74,9 +76,22 @@ def rewrite_call(
     new_call: cst.BaseExpression = call.with_changes(func=func, args=args)
     result = target.value_transforms.get(RESULT)
     if result is not None:
-        new_call = cst.parse_expression(result.format(_code(new_call)))
+        receiver = _receiver_code(call, tensor_method) if "{self}" in result else ""
+        new_call = cst.parse_expression(result.format(_code(new_call), self=receiver))
         changes.append("result converted")
     return Rewrite(cst.Module(body=[]).code_for_node(new_call), tuple(changes))
+
+
+def _receiver_code(call: cst.Call, tensor_method: bool) -> str:
+    """The receiver of a method call, for a result template that names it ("{self}": an
+    in-place method written as x.assign_value(x.clamp(...))); only a plain name or attribute,
+    since the template evaluates it twice."""
+    func = call.func
+    if not tensor_method:
+        raise FixRefused("only a method call has a receiver to write the result back to")
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name | cst.Attribute):
+        return _code(func.value)
+    raise FixRefused("the receiver is an expression: assign the result by hand")
 
 
 # A value transform on the pseudo-parameter "return": a template for the whole rewritten call,
@@ -134,7 +149,29 @@ def _method_to_function(
 
 
 # Tensor methods whose MindSpore counterpart is an attribute: x.size() -> x.shape.
-ATTRIBUTE_TARGETS = frozenset({"mindspore.Tensor.shape", "mindspore.Tensor.dtype"})
+ATTRIBUTE_TARGETS = frozenset(
+    {"mindspore.Tensor.shape", "mindspore.Tensor.dtype", "mindspore.Tensor.itemsize"}
+)
+
+
+# A value transform on the pseudo-parameter "*": the map covers only calls that pass every
+# parameter of torch_params; torch.where(c) (one argument) is another overload than
+# where(c, x, y), and the target's note says what to write for it.
+ALL_ARGUMENTS = "all-arguments"
+
+
+def _check_all_arguments(call: cst.Call, target: Target) -> None:
+    if any(a.star for a in call.args):
+        raise FixRefused("*args hide which form of the call this is: port it by hand")
+    positional = sum(1 for a in call.args if a.keyword is None)
+    keywords = {a.keyword.value for a in call.args if a.keyword is not None}
+    passed = positional + len(keywords & set(target.torch_params[positional:]))
+    if passed < len(target.torch_params):
+        covered = ", ".join(target.torch_params)
+        raise FixRefused(
+            f"the call passes {passed} of the arguments the map covers ({covered}): another"
+            " form of the call, which has no counterpart in this target; port it by hand"
+        )
 
 
 def _method_to_attribute(call: cst.Call, target: Target) -> Rewrite:
@@ -517,12 +554,47 @@ def _float_scale(value: cst.BaseExpression) -> cst.BaseExpression:
     return cst.parse_expression(f"float({_code(value)})")
 
 
+# Value transforms for arguments torch takes as an int or a tuple and MindSpore as one form
+# only: fft2's dim=0 becomes dim=(0,); avg_pool1d's kernel_size=(3,) becomes 3. A value the
+# fix cannot read (a variable) is left as written: MindSpore then raises, it never differs.
+INT_TO_TUPLE = "int-to-one-tuple"
+ONE_TUPLE_TO_INT = "one-tuple-to-int"
+# A float MindSpore wants as an int (triplet_margin_loss's p): a whole number is written as
+# an int; a fractional or unreadable one is refused, since truncating it changes the result.
+WHOLE_FLOAT_TO_INT = "whole-float-to-int"
+
+
+def _int_to_one_tuple(value: cst.BaseExpression) -> cst.BaseExpression:
+    if _is_int_literal(value):
+        return cst.parse_expression(f"({_code(value)},)")
+    return value
+
+
+def _one_tuple_to_int(value: cst.BaseExpression) -> cst.BaseExpression:
+    if isinstance(value, cst.Tuple | cst.List) and len(value.elements) == 1:
+        return value.elements[0].value
+    return value
+
+
+def _whole_float_to_int(value: cst.BaseExpression) -> cst.BaseExpression:
+    if _is_int_literal(value):
+        return value
+    inner = value.expression if isinstance(value, cst.UnaryOperation) else value
+    if isinstance(inner, cst.Float) and float(inner.value).is_integer():
+        sign = "-" if inner is not value else ""
+        return cst.parse_expression(f"{sign}{int(float(inner.value))}")
+    raise FixRefused(f"MindSpore takes an integer here; `{_code(value)}` needs a manual port")
+
+
 # Value transforms that are code, not a "{}" template, by the name the data uses.
 _NAMED_TRANSFORMS = {
     INTEGRAL_SCALE: _float_scale,
     PAIRS_TO_SIDES: _pairs_to_sides,
     ONE_AXIS_SHAPE: _one_axis_shape,
     DTYPE_OF_LITERAL: _dtype_of_literal,
+    INT_TO_TUPLE: _int_to_one_tuple,
+    ONE_TUPLE_TO_INT: _one_tuple_to_int,
+    WHOLE_FLOAT_TO_INT: _whole_float_to_int,
 }
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 
 from mapping_db.model import Target
+from server.advice.advice_text import case_caveat
 from server.advice.assess import Assessment, assess, lookup_entry
 from server.analysis.findings import TorchReference
 from server.lsp.convert_actions import KINDS, source_actions
@@ -53,15 +54,15 @@ def _action(
 ) -> types.CodeAction | None:
     # libcst costs ~120 ms to import: load it with the first fix, not at server start.
     from server.convert.pattern_fix import plan_pattern_fix
-    from server.convert.quick_fix import FixRefused, plan_fix
+    from server.convert.quick_fix import FixRefused, plan_fix, plan_formula_fix
 
     doc = ls.workspace.get_text_document(uri)
     lines = state.lines
     try:
         if ref.context == "pattern":
             plan = plan_pattern_fix(lines, state.result, ref)
-        elif target is None:
-            return None
+        elif target is None:  # no target runs here: a verified workaround formula, if any
+            plan = plan_formula_fix(lines, state.result, ref, ls.db, ls.settings.device)
         else:
             plan = plan_fix(lines, state.result, ref, target, _caveat(ls, ref, target))
     except FixRefused as exc:
@@ -87,6 +88,9 @@ def _caveat(ls: MindportServer, ref: TorchReference, target: Target) -> str:
     verdict = ls.db.verified(entry, target, ls.settings.device) if entry is not None else None
     if verdict is None or verdict.status not in ("mismatch", "error"):
         return ""
+    words = case_caveat(verdict, ls.settings.device)  # "verified on CPU: equal except ..."
+    if words:
+        return words
     ok = f"{verdict.passed}/{verdict.cases} verified cases agree"
     return f"{ok}; differs: {verdict.reason}" if verdict.reason else ok
 
@@ -111,7 +115,7 @@ def register(server: MindportServer) -> None:
                 continue
             ref = _reference_from_payload(state, payload)
             target = _target(ls, payload.api, payload.target)
-            if ref is None or (target is None and ref.context != "pattern"):
+            if ref is None:
                 continue
             action = _action(ls, uri, state, ref, target, diagnostic)
             if action is not None:
@@ -134,7 +138,5 @@ def _fix_for_reference(
 ) -> types.CodeAction | None:
     assessment: Assessment | None = assess(ref, ls.db, ls.settings.device)
     if assessment is None or assessment.fix_blocker is not None:
-        return None
-    if assessment.target is None and ref.context != "pattern":
         return None
     return _action(ls, uri, state, ref, assessment.target, None)
