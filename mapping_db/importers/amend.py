@@ -285,7 +285,7 @@ def dump(entries: dict[str, dict[str, Any]]) -> str:
 def write_files(by_file: dict[str, dict[str, dict[str, Any]]], out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("amend_*.toml"):
-        if old.name not in by_file:
+        if old.name in FILES.values() and old.name not in by_file:  # its own files only
             old.unlink()
     for name, entries in by_file.items():
         (out / name).write_text(dump(entries), encoding="utf-8")

@@ -83,15 +83,20 @@ def rewrite_call(
 
 
 def _receiver_code(call: cst.Call, tensor_method: bool) -> str:
-    """The receiver of a method call, for a result template that names it ("{self}": an
-    in-place method written as x.assign_value(x.clamp(...))); only a plain name or attribute,
-    since the template evaluates it twice."""
-    func = call.func
-    if not tensor_method:
-        raise FixRefused("only a method call has a receiver to write the result back to")
-    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name | cst.Attribute):
-        return _code(func.value)
-    raise FixRefused("the receiver is an expression: assign the result by hand")
+    """The tensor an in-place call changes, for a result template that names it ("{self}":
+    x.clamp_(...) written as x.assign_value(x.clamp(...)), torch.relu_(x) as
+    x.assign_value(mindspore.ops.relu(x))): a method's receiver, a function's first argument
+    (or input=); only a plain name or attribute, since the template evaluates it twice."""
+    if tensor_method:
+        changed = call.func.value if isinstance(call.func, cst.Attribute) else None
+    else:
+        positional = [a for a in call.args if a.keyword is None]
+        keyword = [a for a in call.args if a.keyword is not None and a.keyword.value == "input"]
+        first = positional[:1] or keyword
+        changed = first[0].value if first and not first[0].star else None
+    if isinstance(changed, cst.Name | cst.Attribute):
+        return _code(changed)
+    raise FixRefused("the tensor changed in place is an expression: assign the result by hand")
 
 
 # A value transform on the pseudo-parameter "return": a template for the whole rewritten call,
@@ -145,6 +150,11 @@ def _method_to_function(
     args = _translate_arguments(list(call.args), target, changes)
     receiver = cst.Arg(value=call.func.value)
     new_call = call.with_changes(func=func, args=_fix_commas([receiver, *args]))
+    result = target.value_transforms.get(RESULT)
+    if result is not None:  # x.zero_() -> x.assign_value(mindspore.ops.zeros_like(x))
+        code = result.format(_code(new_call), self=_receiver_code(call, True))
+        changes.append("result converted")
+        return Rewrite(_code(cst.parse_expression(code)), tuple(changes))
     return Rewrite(_code(new_call), tuple(changes))
 
 

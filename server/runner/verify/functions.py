@@ -134,6 +134,7 @@ def verify(entry: Entry, target: Target, max_cases: int = 5) -> TargetResult:
     if not calls:
         return TargetResult("untested", reason="no OpInfo samples and no usable torch signature")
     random = is_random(entry)
+    in_place = is_in_place(entry)
     ran = passed = dtype_only = 0
     verdicts: list[str] = []
     worst = 0.0
@@ -177,6 +178,13 @@ def verify(entry: Entry, target: Target, max_cases: int = 5) -> TargetResult:
         if random:
             expected_np, actual_np = _shape_and_dtype(expected_np), _shape_and_dtype(actual_np)
         result = compare(expected_np, actual_np)
+        if result.ok and in_place and not random:
+            changed = (
+                call.receiver
+                if entry.is_tensor_method
+                else (call.args[0] if call.args else call.kwargs.get("input"))
+            )
+            result = _receiver_compared(changed, ms_call.receiver)
         if result.ok:
             passed += 1
             worst = max(worst, result.max_abs_error or 0.0)
@@ -207,6 +215,19 @@ def verify(entry: Entry, target: Target, max_cases: int = 5) -> TargetResult:
             tuple(verdicts),
         )
     return TargetResult("equal", ran, passed, worst, note.strip(" ()"), 0, tuple(verdicts))
+
+
+def is_in_place(entry: Entry) -> bool:
+    """x.clamp_(...), torch.relu_(x): a name ending in one underscore changes its receiver
+    (a function: its first argument)."""
+    name = entry.torch_api.rsplit(".", 1)[-1]
+    return name.endswith("_") and not name.endswith("__")
+
+
+def _receiver_compared(torch_receiver: Any, ms_receiver: Any) -> Any:
+    """After an in-place call both receivers must hold the same values: a rewrite that only
+    returns the result (x.clamp(...) for x.clamp_(...)) leaves MindSpore's unchanged."""
+    return compare(torch_receiver, ms_receiver, where="receiver after the in-place call")
 
 
 def _torch_v() -> str:

@@ -99,6 +99,46 @@ def _real_forms() -> dict[str, list[Callable[[], TorchCall]]]:
         "torch.Tensor.expand": [method(matrix, 2, 4, 5)],
         "torch.Tensor.permute": [method(image, 0, 2, 3, 1)],
         "torch.Tensor.transpose": [method(matrix, 0, 1)],
+        # in-place updates as models and optimizers write them (the receiver is compared too)
+        "torch.Tensor.zero_": [method(matrix), method(lambda: torch.ones(3, dtype=torch.int64))],
+        "torch.Tensor.fill_": [method(matrix, 0.5), method(lambda: torch.ones(3, 2), 7)],
+        "torch.Tensor.add_": [method(matrix, t(4, 5)), method(matrix, t(4, 5), alpha=-0.1)],
+        "torch.Tensor.mul_": [method(matrix, 0.9), method(matrix, t(4, 5))],
+        "torch.Tensor.clamp_": [method(matrix, min=0.0), method(matrix, -1.0, 1.0)],
+        "torch.Tensor.masked_fill_": [
+            lambda: TorchCall((torch.rand(4, 5) > 0.5, float("-inf")), {}, matrix(), "real code")
+        ],
+        "torch.Tensor.addcmul_": [method(matrix, t(4, 5), t(4, 5), value=0.1)],
+        "torch.Tensor.div_": [method(matrix, 2.0)],
+        # torch-level twins of functionals (OpInfo's functional samples pass keywords these
+        # do not take) and functionals with no OpInfo: called as models call them
+        "torch.max_pool2d": [call(t(2, 3, 8, 8), 2), call(t(2, 3, 8, 8), 3, 2, 1)],
+        "torch.max_pool3d": [call(t(2, 3, 4, 6, 6), 2), call(t(1, 2, 5, 6, 6), 3, 2, 1)],
+        "torch.dropout": [call(t(4, 5), 0.5, False), call(t(4, 5), 0.2, True)],
+        "torch.batch_norm": [
+            call(t(4, 3, 5), t(3), t(3), t(3), torch.rand(3) + 0.5, False, 0.1, 1e-5, False),
+            call(t(4, 3, 6, 6), None, None, t(3), torch.rand(3) + 0.5, False, 0.1, 1e-5, False),
+        ],
+        "torch.vander": [call(t(5)), call(t(4), N=3), call(t(4), 3, True)],
+        "torch.is_nonzero": [call(torch.tensor([1.5])), call(torch.tensor([0.0]))],
+        "torch.poisson": [call(torch.rand(4, 5) * 5)],
+        "torch.nn.functional.fold": [
+            call(t(1, 12, 12), (4, 5), 2),
+            call(t(2, 8, 9), output_size=(4, 4), kernel_size=2, stride=1),
+        ],
+        "torch.nn.functional.lp_pool1d": [call(t(2, 3, 8).abs(), 2, 2), call(t(2, 3, 9), 1, 3)],
+        "torch.nn.functional.lp_pool2d": [
+            call(t(2, 3, 8, 8).abs(), 2, 2),
+            call(t(1, 2, 6, 6), 1, 3),
+        ],
+        "torch.nn.functional.affine_grid": [
+            call(t(2, 2, 3), (2, 3, 8, 8), align_corners=False),
+            call(t(1, 2, 3), [1, 1, 4, 5], align_corners=True),
+        ],
+        "torch.nn.functional.upsample": [
+            call(image(), scale_factor=2, mode="nearest"),
+            call(image(), size=(4, 4), mode="bilinear", align_corners=False),
+        ],
     }
 
 

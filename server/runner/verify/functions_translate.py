@@ -27,6 +27,7 @@ __all__ = ["MindSporeCall", "Refused", "translate"]
 class MindSporeCall:
     text: str  # the quick fix's rewrite, with placeholders for non-literal values
     thunk: Callable[[], Any]
+    receiver: Any = None  # a method's receiver as converted: what an in-place call changes
 
     def __call__(self) -> Any:
         return self.thunk()
@@ -83,12 +84,20 @@ def translate(entry: Entry, target: Target, call: TorchCall) -> MindSporeCall:
     namespace: dict[str, Any] = {"mindspore": mindspore}
     namespace.update({name: torch_to_mindspore(value) for name, value in bound.items()})
     tree = ast.parse(rewritten, mode="eval").body
+    # the tensor an in-place call changes: a method's receiver, else the first argument
+    if call.args:
+        first = parts[0]
+    elif "input" in call.kwargs:
+        first = parts[list(call.kwargs).index("input")].split("=", 1)[1]
+    else:
+        first = ""
+    receiver = namespace.get("_self") if entry.is_tensor_method else namespace.get(first)
     if not isinstance(tree, ast.Call) or "return" in target.value_transforms:
         # an expression around the call (a cast of its result): evaluated as written
-        return MindSporeCall(rewritten, lambda: evaluate(tree, namespace))
+        return MindSporeCall(rewritten, lambda: evaluate(tree, namespace), receiver)
     func = _callable(evaluate(tree.func, namespace), target)
     args, kwargs = evaluate_arguments(tree, namespace)
-    return MindSporeCall(rewritten, lambda: func(*args, **kwargs))
+    return MindSporeCall(rewritten, lambda: func(*args, **kwargs), receiver)
 
 
 def _translate_attribute(target: Target, call: TorchCall) -> MindSporeCall:

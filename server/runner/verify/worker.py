@@ -31,10 +31,10 @@ from mapping_db.model import Entry, Target
 from mapping_db.store import MappingDB, load_database
 from mapping_db.verification import TargetResult
 from server.runner.verify.names import resolve
+from server.runner.verify.no_generator import no_generator_reason
 from server.runner.verify.workarounds import WORKAROUND, verify_workaround
 
 FAULTS_VARIABLE = "MINDPORT_VERIFY_FAULTS"
-NO_GENERATOR = "no case generator for this namespace yet"
 
 
 def _claim_stdout() -> TextIO:
@@ -64,10 +64,11 @@ def _verifiers() -> list[Any]:
     from server.runner.verify import dtypes
 
     found: list[Any] = [dtypes]
-    try:
-        found.append(importlib.import_module("server.runner.verify.modules"))
-    except ImportError:
-        pass
+    for name in ("modules", "modules_methods", "modules_distributions"):
+        try:
+            found.append(importlib.import_module(f"server.runner.verify.{name}"))
+        except ImportError:
+            pass
     from server.runner.verify import functions
 
     found.append(functions)
@@ -99,7 +100,7 @@ def verify_item(db: MappingDB, item: dict[str, Any], verifiers: list[Any]) -> Ta
             return TargetResult(
                 "untested", reason=f"verifier failed: {type(exc).__name__}: {first}"[:200]
             )
-    return TargetResult("untested", reason=NO_GENERATOR)
+    return TargetResult("untested", reason=no_generator_reason(entry.torch_api))
 
 
 def _find_target(entry: Entry, api: str) -> Target | None:
