@@ -5,14 +5,19 @@ methods, compliance findings), the way PaConvert counts its converted APIs. Proj
 ResNet-50 example, the sample models, every project in ../shared/corpus/, and nanoGPT's and
 minGPT's single files PaConvert's reference figures name. Figures only: nothing is asserted.
 
-    python bench/convert_rate.py [--json]
+    python bench/convert_rate.py [--json] [--markers] [PROJECT ...]
+
+PROJECT names rows to measure (default: all); --markers adds, per project, the markers left
+counted by reason (the work that remains).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +63,7 @@ def projects() -> list[tuple[str, list[Path]]]:
 
 def measure(files: list[Path], db) -> dict:
     counts = Counts()
+    reasons: Counter[str] = Counter()
     lines = 0
     seconds = 0.0
     errors = 0
@@ -75,6 +81,8 @@ def measure(files: list[Path], db) -> dict:
         slowest = max(slowest, elapsed)
         lines += result.lines
         counts.add(result.counts)
+        # one reason per kind: names in quotes and backticks vary from call to call
+        reasons.update(re.sub(r"`[^`]*`|'[^']*'", "…", m.reason)[:100] for m in result.markers)
     return {
         "files": len(files),
         "errors": errors,
@@ -85,14 +93,18 @@ def measure(files: list[Path], db) -> dict:
         "seconds": seconds,
         "lines_per_s": lines / seconds if seconds else 0.0,
         "slowest_file_s": slowest,
+        "markers": dict(reasons.most_common()),
     }
 
 
 def main(argv: list[str] | None = None) -> None:
-    as_json = "--json" in (argv or sys.argv[1:])
+    args = sys.argv[1:] if argv is None else argv
+    as_json = "--json" in args
+    with_markers = "--markers" in args
+    wanted = [a for a in args if not a.startswith("--")]
     db = load_database()
     convert_source("import torch\nx = torch.zeros(1)\n", db)  # warm caches
-    rows = {name: measure(files, db) for name, files in projects()}
+    rows = {name: measure(files, db) for name, files in projects() if not wanted or name in wanted}
     if as_json:
         print(json.dumps(rows, indent=2))
         return
@@ -113,6 +125,12 @@ def main(argv: list[str] | None = None) -> None:
             total_seconds += row["seconds"]
     if total_seconds:
         print(f"  all projects: {total_lines / total_seconds:.0f} lines/s")
+    if with_markers:
+        for name, row in rows.items():
+            if row["markers"]:
+                print(f"\nmarkers left in {name}, by reason:")
+                for reason, count in row["markers"].items():
+                    print(f"  {count:5d}  {reason}")
 
 
 if __name__ == "__main__":

@@ -74,3 +74,24 @@ def test_training_script_first_five_losses(ports: Path, mindspore_on_cpu) -> Non
     assert len(expected) == len(actual) == 5
     np.testing.assert_allclose(actual, expected, rtol=1e-4)
     assert expected[-1] != expected[0]  # it trained
+
+
+def test_accumulation_script_first_five_losses(ports: Path, mindspore_on_cpu) -> None:
+    """nanoGPT's loop: three micro-batches per step through a GradScaler, clipping after
+    unscaling, AdamW with weight decay."""
+    ms = mindspore_on_cpu
+    torch_module = load_module(MODELS / "train_accumulation.py", "torch_train_accumulation")
+    ms_module = load_module(ports / "train_accumulation.py", "ms_train_accumulation")
+    assert MARKER_PREFIX not in (ports / "train_accumulation.py").read_text()
+    torch.manual_seed(0)
+    reference = torch_module.build()
+    cell = ms_module.build()
+    copy_torch_weights(reference, cell)
+    rng = np.random.default_rng(1)
+    xs = rng.standard_normal((24, 6)).astype(np.float32)
+    ys = np.tanh(xs[:, :3] * 2 + xs[:, 3:]).astype(np.float32)
+    expected = torch_module.train(reference, torch.from_numpy(xs), torch.from_numpy(ys))
+    actual = ms_module.train(cell, ms.Tensor(xs), ms.Tensor(ys))
+    assert len(expected) == len(actual) == 5
+    np.testing.assert_allclose(actual, expected, rtol=1e-4)
+    assert expected[-1] < expected[0]  # it trained

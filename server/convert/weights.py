@@ -25,6 +25,9 @@ class WeightCopy:
     unmatched: list[str] = field(default_factory=list)  # torch names with no MindSpore parameter
     missing: list[str] = field(default_factory=list)  # MindSpore parameters torch did not fill
     tied: dict[str, str] = field(default_factory=dict)  # torch name -> the name it shares with
+    # MindSpore parameters that are never trained and have no torch value: they keep their
+    # initial values (the ones and zeros of a norm layer with affine=False)
+    fixed: list[str] = field(default_factory=list)
 
 
 def _torch_layer_name(module: Any) -> str | None:
@@ -87,6 +90,8 @@ def copy_torch_weights(torch_model: Any, ms_cell: Any, strict: bool = True) -> W
         result.copied[torch_name] = name
         seen[value.data_ptr()] = torch_name
     missing = sorted(set(ms_params) - set(result.copied.values()))
+    result.fixed = [n for n in missing if not ms_params[n].requires_grad]
+    missing = [n for n in missing if ms_params[n].requires_grad]
     result.missing = missing
     if missing:
         problems.append(f"MindSpore parameters with no torch value: {', '.join(missing)}")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from mapping_db.model import DROPPED_AT_DEFAULT
 from server.analysis.findings import TorchReference
 from server.convert.call_rewrite import FixRefused, rewrite_call, rewrite_name
 from server.convert.file.adapters import class_value
@@ -58,6 +59,12 @@ def convert_call(
     return new.with_changes(lpar=updated.lpar, rpar=updated.rpar) if updated.lpar else new
 
 
+# torch values a call's keyword holds at its default (`memory_format=torch.preserve_format`):
+# the call's rewrite drops the keyword with its value; where it does not, the port still holds
+# the name and the residue pass marks it.
+_DEFAULT_VALUES = frozenset(v for v in DROPPED_AT_DEFAULT.values() if v.startswith("torch."))
+
+
 def _no_target_reason(message: str, ref: TorchReference) -> str:
     name = ref.qualified_name.removeprefix("torch.Tensor.")
     if "no MindSpore equivalent" in message:
@@ -89,6 +96,8 @@ def convert_name(
     if assessment is None:
         return updated
     category = category_of(ref.qualified_name)
+    if assessment.target is None and ref.qualified_name in _DEFAULT_VALUES:
+        return updated
     if assessment.target is None:
         conv.mark(original, _no_target_reason(assessment.message, ref), category)
         return updated

@@ -127,6 +127,7 @@ class ConversionContext:
     # care of (e.g. a device move that was dropped); the rest get a marker
     patterns_by_line: dict[int, list[TorchReference]] = field(default_factory=dict)
     consumed: set[int] = field(default_factory=set)
+    source: str = ""  # the file's text
 
     @classmethod
     def build(cls, db: MappingDB, device: str, analysis: AnalysisResult) -> ConversionContext:

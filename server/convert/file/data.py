@@ -32,6 +32,8 @@ def convert_name(conv, original, updated, ref: TorchReference):
         if ref.context == "base-class":
             return cst.Name("object")
     if ref.context == "annotation":
+        if name in ("torch.utils.data.Dataset", "torch.utils.data.IterableDataset"):
+            return cst.Name("object")  # any object with __getitem__ and __len__ (or __iter__)
         if name == "torch.utils.data.TensorDataset":
             return cst.Name("list")
         if name == "torch.utils.data.DataLoader":
@@ -59,11 +61,40 @@ def _tensor_dataset(updated: cst.Call) -> cst.BaseExpression:
     return expr(f"list(zip({columns}))")
 
 
+# Written into the port where the conversion cannot see every argument (`**kwargs`) or how
+# many columns the dataset's items have: DataLoader's keywords, checked when the port runs.
+LOADER_HELPER = "DataLoaderTorchArgs"
+_LOADER_HELPER_CODE = '''
+
+def DataLoaderTorchArgs(
+    dataset, batch_size=1, shuffle=False, drop_last=False, column_names=None, **options
+):
+    """torch.utils.data.DataLoader's arguments, as a batched mindspore.dataset.GeneratorDataset.
+    Arguments that only tune speed are ignored; samplers and collate functions are refused."""
+    speed_only = {"num_workers", "pin_memory", "persistent_workers", "prefetch_factor", "timeout"}
+    refused = sorted(k for k, v in options.items() if k not in speed_only and v is not None)
+    if refused:
+        raise TypeError(f"DataLoader arguments with no counterpart here: {', '.join(refused)}")
+    if column_names is None:
+        if not hasattr(dataset, "__getitem__"):
+            raise TypeError("an iterable dataset needs column_names=[...] (one per item field)")
+        first = dataset[0]
+        count = len(first) if isinstance(first, tuple | list) else 1
+        column_names = [f"column{i}" for i in range(count)]
+    loader = mindspore.dataset.GeneratorDataset(dataset, column_names=column_names, shuffle=shuffle)
+    return loader if batch_size is None else loader.batch(batch_size, drop_remainder=drop_last)
+'''
+
+
 def _data_loader(conv: FileTransformer, original: cst.Call, updated: cst.Call):
     from server.convert.file.transformer import Unconvertible
 
     given: dict[str, str] = {}
+    star_kwargs: list[str] = []
     for index, arg in enumerate(updated.args):
+        if arg.star == "**":
+            star_kwargs.append(_code(arg.value))
+            continue
         if arg.star:
             raise Unconvertible("DataLoader(*args) hides its arguments")
         name = arg.keyword.value if arg.keyword else _LOADER_ARGS[index]
@@ -79,20 +110,30 @@ def _data_loader(conv: FileTransformer, original: cst.Call, updated: cst.Call):
             given.pop(name, None)
     if given:
         raise Unconvertible(f"DataLoader's {', '.join(given)} needs a manual port")
-    if dataset is None or batch_size == "None":
+    if dataset is None or (batch_size == "None" and not star_kwargs):
         raise Unconvertible("DataLoader without a dataset or a batch size needs a manual port")
     columns = _columns(conv, original)
-    if columns is None:
-        raise Unconvertible(
-            "DataLoader: cannot tell how many columns the dataset's items have"
-            " (iterate it as `for a, b in loader`)"
-        )
+    if star_kwargs or columns is None:
+        conv.ctx.helpers.add(_LOADER_HELPER_CODE)
+        args = [dataset]
+        args += [f"{k}={v}" for k, v in given_args(batch_size, shuffle, drop_last)]
+        if columns is not None:
+            args.append(f"column_names=[{', '.join(repr(c) for c in columns)}]")
+        args += [f"**{kwargs}" for kwargs in star_kwargs]
+        return expr(f"{LOADER_HELPER}({', '.join(args)})")
     names = ", ".join(repr(c) for c in columns)
     drop = "" if drop_last == "False" else f", drop_remainder={drop_last}"
     return expr(
         f"mindspore.dataset.GeneratorDataset({dataset}, column_names=[{names}],"
         f" shuffle={shuffle}).batch({batch_size}{drop})"
     )
+
+
+def given_args(batch_size: str, shuffle: str, drop_last: str) -> list[tuple[str, str]]:
+    """The loader's own arguments that differ from DataLoader's defaults."""
+    pairs = [("batch_size", batch_size, "1"), ("shuffle", shuffle, "False")]
+    pairs.append(("drop_last", drop_last, "False"))
+    return [(name, value) for name, value, default in pairs if value != default]
 
 
 def _columns(conv: FileTransformer, original: cst.Call) -> list[str] | None:

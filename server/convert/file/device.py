@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from server.convert.file.transformer import FileTransformer
 
 _GRAD_SWITCHES = ("torch.no_grad", "torch.inference_mode", "torch.enable_grad")
+_NO_GRAD = ("torch.no_grad", "torch.inference_mode")
 _DEVICE_TARGET = 'mindspore.get_context("device_target")'
 # Questions about the machine, asked of MindSpore: a process runs on one device target.
 _DEVICE_QUERIES = {
@@ -25,6 +26,15 @@ _DEVICE_QUERIES = {
     "torch.cuda.device_count": "mindspore.hal.device_count()",
     "torch.accelerator.device_count": "mindspore.hal.device_count()",
 }
+# CUDA memory and synchronisation calls: mindspore.runtime's act on the process's device (torch's
+# take an optional device; converted without one). memory_stats is left: its keys differ.
+_RUNTIME = {
+    f"torch.cuda.{name}": f"mindspore.runtime.{name}()"
+    for name in (
+        "empty_cache", "synchronize", "reset_peak_memory_stats", "memory_allocated",
+        "max_memory_allocated", "memory_reserved", "max_memory_reserved",
+    )
+}  # fmt: skip
 
 
 def _code(node: cst.CSTNode) -> str:
@@ -88,6 +98,9 @@ def convert_call(
         return updated  # `with` and decorators drop them; left anywhere else, they are marked
     if qualified in _DEVICE_QUERIES and not updated.args:
         return expr(_DEVICE_QUERIES[qualified])
+    if qualified in _RUNTIME and not updated.args:
+        conv.ctx.consume_patterns(conv.call_refs(original))
+        return expr(_RUNTIME[qualified])
     if qualified == "torch.device":
         return expr(_DEVICE_TARGET)
     if not isinstance(updated.func, cst.Attribute):
@@ -180,10 +193,18 @@ def convert_with(conv: FileTransformer, original: cst.With, updated: cst.With):
             statements[0] = statements[0].with_changes(
                 leading_lines=[*original.leading_lines, *statements[0].leading_lines]
             )
-        return cst.FlattenSentinel(statements)
-    return cst.FlattenSentinel(
-        [cst.SimpleStatementLine(body=list(body.body), leading_lines=original.leading_lines)]
+    else:
+        statements = [
+            cst.SimpleStatementLine(body=list(body.body), leading_lines=original.leading_lines)
+        ]
+    stops = any(
+        _qualified(conv.call_refs(orig.item)) in _NO_GRAD
+        for orig in original.items
+        if isinstance(orig.item, cst.Call)
     )
+    if stops:  # a training step's forward function stops the gradient there (training.py)
+        conv.no_grad_statements.update(id(s) for s in statements)
+    return cst.FlattenSentinel(statements)
 
 
 def drop_grad_decorators(conv: FileTransformer, original: cst.FunctionDef, updated):

@@ -93,6 +93,7 @@ def convert_source(
         raise ConvertError(f"{where}:{exc.raw_line}:{exc.raw_column + 1}: {exc.message}") from exc
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)  # parsed here, used once
     ctx = ConversionContext.build(db, device, analysis)
+    ctx.source = source
     prescan(wrapper, ctx)
     converted = wrapper.visit(FileTransformer(ctx, fixes_only))
     converted = _with_helpers(converted, ctx)

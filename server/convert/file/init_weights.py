@@ -92,9 +92,37 @@ def convert_call(
     if ref is None:
         return None
     name = ref.qualified_name.removeprefix("torch.nn.init.")
+    if name == "calculate_gain":
+        return _gain(updated)
     if name not in _INITS and name != "uniform_":
-        return None  # the engine says what it knows (e.g. calculate_gain)
+        return None  # the engine says what it knows
     return _initializer(name, updated)
+
+
+# torch.nn.init.calculate_gain's table (its documented values), for a nonlinearity named by a
+# string literal: the number itself goes into the port.
+_GAINS = {
+    "linear": "1.0", "sigmoid": "1.0", "conv1d": "1.0", "conv2d": "1.0",
+    "conv3d": "1.0", "conv_transpose1d": "1.0", "conv_transpose2d": "1.0",
+    "conv_transpose3d": "1.0", "tanh": "5.0 / 3", "relu": "2.0**0.5", "selu": "3.0 / 4",
+}  # fmt: skip
+
+
+def _gain(updated: cst.Call) -> cst.BaseExpression | None:
+    """`init.calculate_gain('relu')` -> `2.0**0.5`; leaky_relu with its slope (default 0.01)."""
+    args = updated.args
+    if not args or len(args) > 2 or any(a.star for a in args):
+        return None
+    first = args[0].value
+    if not isinstance(first, cst.SimpleString) or not isinstance(first.evaluated_value, str):
+        return None
+    nonlinearity = first.evaluated_value
+    if nonlinearity in _GAINS and len(args) == 1:
+        return expr(f"({_GAINS[nonlinearity]})")
+    if nonlinearity == "leaky_relu":
+        slope = cst.Module([]).code_for_node(args[1].value) if len(args) == 2 else "0.01"
+        return expr(f"(2.0 / (1 + ({slope}) ** 2)) ** 0.5")
+    return None
 
 
 def _initializer(name: str, updated: cst.Call) -> cst.BaseExpression:

@@ -8,7 +8,13 @@ does (each found by running it on MindSpore 2.10):
 - on CPU, `ops.layer_norm` has no kernel: `F.layer_norm(x, shape, weight, bias, eps)` is the
   `ops.LayerNorm` primitive (the kernel behind `nn.LayerNorm`) over the shape's last axes;
 - `nn.MultiheadAttention(..., need_weights=False)` returns a 1-tuple in MindSpore where torch
-  returns (output, None): the weights are asked for, so `out, _ = attn(...)` still unpacks."""
+  returns (output, None): the weights are asked for, so `out, _ = attn(...)` still unpacks;
+- on CPU, `Tensor.unfold` (windows along an axis) fails: `unfold_torch_args`, written into the
+  port, gathers the windows with an index (the same values, in torch's layout: the windows
+  where the axis was, each window's elements last);
+- on CPU, `nn.InstanceNorm2d` has no kernel: without running statistics it is a GroupNorm with
+  one group per channel (the same statistics per sample and channel, the same per-channel
+  scale and shift, named gamma and beta as InstanceNorm's are)."""
 
 from __future__ import annotations
 
@@ -148,3 +154,71 @@ def convert_call(
         for a in args[:-1]
     ]
     return cst.Call(func=expr("functools.partial"), args=[*fixed, args[-1]])
+
+
+_INSTANCE_NORM_PARAMS = ("num_features", "eps", "momentum", "affine", "track_running_stats")
+
+
+def instance_norm_call(
+    conv: FileTransformer, original: cst.Call, updated: cst.Call, refs: list[TorchReference]
+) -> cst.BaseExpression | None:
+    ref = next((r for r in refs if r.qualified_name == "torch.nn.InstanceNorm2d"), None)
+    if ref is None or ref.context != "call" or conv.ctx.device != "CPU":
+        return None
+    given: dict[str, str] = {}
+    for index, arg in enumerate(updated.args):
+        if arg.star or (arg.keyword is None and index >= len(_INSTANCE_NORM_PARAMS)):
+            return None
+        name = arg.keyword.value if arg.keyword else _INSTANCE_NORM_PARAMS[index]
+        given[name] = cst.Module([]).code_for_node(arg.value)
+    given.pop("momentum", None)  # only for running statistics
+    if (
+        given.pop("track_running_stats", "False") != "False"
+        or given.pop("device", "None") != "None"
+    ):
+        return None
+    if given.pop("dtype", "None") != "None" or "num_features" not in given:
+        return None
+    channels = given.pop("num_features")
+    keywords = "".join(f", {k}={v}" for k, v in (("eps", given.pop("eps", "1e-05")),))
+    keywords += f", affine={given.pop('affine', 'False')}"
+    if given:
+        return None
+    return expr(f"mindspore.nn.GroupNorm({channels}, {channels}{keywords})")
+
+
+UNFOLD_HELPER = '''
+
+def unfold_torch_args(x, dimension, size, step):
+    """torch.Tensor.unfold: every `size` elements along `dimension`, `step` apart, the windows
+    where the axis was and each window's elements last."""
+    dim = dimension % x.ndim
+    count = (x.shape[dim] - size) // step + 1
+    index = mindspore.ops.arange(count).reshape(-1, 1) * step + mindspore.ops.arange(size)
+    windows = mindspore.ops.moveaxis(x, dim, -1)[..., index]
+    return mindspore.ops.moveaxis(windows, -2, dim)
+'''
+_UNFOLD_PARAMS = ("dimension", "size", "step")
+
+
+def unfold_call(
+    conv: FileTransformer, original: cst.Call, updated: cst.Call, refs: list[TorchReference]
+) -> cst.BaseExpression | None:
+    ref = next((r for r in refs if r.qualified_name == "torch.Tensor.unfold"), None)
+    if ref is None or ref.context != "tensor-method" or not isinstance(updated.func, cst.Attribute):
+        return None
+    assessment = conv.ctx.assess(ref)
+    if assessment is None or (assessment.target is not None and assessment.fix_blocker is None):
+        return None  # the engine's target runs on this device
+    given: dict[str, str] = {}
+    for index, arg in enumerate(updated.args):
+        if arg.star or (arg.keyword is None and index >= len(_UNFOLD_PARAMS)):
+            return None
+        name = arg.keyword.value if arg.keyword else _UNFOLD_PARAMS[index]
+        given[name] = cst.Module([]).code_for_node(arg.value)
+    if set(given) != set(_UNFOLD_PARAMS):
+        return None
+    conv.ctx.helpers.add(UNFOLD_HELPER)
+    receiver = cst.Module([]).code_for_node(updated.func.value)
+    values = ", ".join(given[name] for name in _UNFOLD_PARAMS)
+    return expr(f"unfold_torch_args({receiver}, {values})")

@@ -16,6 +16,10 @@ if TYPE_CHECKING:
     from server.convert.file.transformer import FileTransformer
 
 _DATA_INPLACE = "pattern:param-data-inplace"
+_MODULE_HOOK = "pattern:module-hook"
+# mindspore.nn.Cell has these with torch's signature (hook_fn, *, prepend, with_kwargs[,
+# always_call]) and torch's hook arguments (cell, inputs[, output]); they run in PyNative mode.
+_SAME_HOOKS = ("register_forward_hook", "register_forward_pre_hook")
 _DATA_ASSIGN = "pattern:param-data-assign"
 
 
@@ -39,6 +43,11 @@ def _fixed_text(conv: FileTransformer, ref: TorchReference, text: str) -> str | 
 def fix_call(
     conv: FileTransformer, original: cst.Call, updated: cst.Call, refs: list[TorchReference]
 ) -> cst.BaseExpression | None:
+    hook = next((r for r in refs if r.qualified_name == _MODULE_HOOK), None)
+    if hook is not None and isinstance(updated.func, cst.Attribute):
+        if updated.func.attr.value in _SAME_HOOKS:
+            conv.ctx.consume_patterns([hook])
+            return updated
     ref = next((r for r in refs if r.qualified_name == _DATA_INPLACE), None)
     if ref is None:
         return None

@@ -4,17 +4,20 @@ parameters, and `optimizer(grads)`."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from server.analysis.findings import TorchReference
+from server.convert.file import amp
 from server.convert.file.text import expr
 
 if TYPE_CHECKING:
     from server.convert.file.transformer import FileTransformer
 
 FORWARD_FN = "forward_fn"
+SCALED = "scaled_loss"
 _DEFERRED = ("backward", "zero_grad")
 _CLIP = "clip_grad_norm_"
 
@@ -105,11 +108,18 @@ def _is_optimizer(conv: FileTransformer, receiver: str) -> bool:
 
 
 def convert_block(conv: FileTransformer, body: list[cst.CSTNode]) -> list[cst.CSTNode]:
+    from server.convert.file import accumulation
+
+    body = accumulation.convert(conv, body) or body
     calls = [_call_statement(s) for s in body]
     backward = next((i for i, c in enumerate(calls) if c and c[1] == "backward"), None)
     if backward is None:
         return _mark_leftovers(conv, body, calls)
     loss = calls[backward][0]
+    scaler = None  # `scaler.scale(loss).backward()`: a GradScaler (server.convert.file.amp)
+    scaled = re.fullmatch(r"(\w+)\.scale\((\w+)\)", loss)
+    if scaled and scaled.group(1) in amp.scaler_names(conv):
+        scaler, loss = scaled.groups()
     zeroed = {c[0] for c in calls if c and c[1] == "zero_grad"}
     step = next(
         (
@@ -117,32 +127,79 @@ def convert_block(conv: FileTransformer, body: list[cst.CSTNode]) -> list[cst.CS
             for i in range(backward + 1, len(body))
             if calls[i]
             and calls[i][1] == "step"
-            and (calls[i][0] in zeroed or _is_optimizer(conv, calls[i][0]))
+            and (
+                calls[i][0] in zeroed
+                or _is_optimizer(conv, calls[i][0])
+                or (scaler is not None and calls[i][0] == scaler)
+            )
         ),
         None,
     )
     reason = _refuse(body, calls, backward, step, loss)
+    if reason is None and step is not None and scaler is not None:
+        reason = _scaler_step_refusal(body[step], calls[step][0], scaler)
     if reason is not None:
         return _mark_leftovers(conv, body, calls, reason)
     assert step is not None
     optimizer = calls[step][0]
+    if scaler is not None:  # scaler.step(optimizer)
+        optimizer = _code(body[step].body[0].value.args[0].value)
     zero = [i for i, c in enumerate(calls) if c and c[1] == "zero_grad" and i < step]
     start = max([i for i in zero if i < backward], default=-1) + 1
     forward = body[start:backward]
+    if not any(assigns(s, loss) for s in forward):
+        # computed before zero_grad() (`loss = f(model(x)); opt.zero_grad(); loss.backward()`,
+        # the same in torch): the forward starts where the loss is computed, without zero_grad
+        start = max(i for i in range(start) if assigns(body[i], loss))
+        forward = [s for i, s in enumerate(body[start:backward], start) if i not in zero]
+    # A network output the forward reads, computed before zero_grad() (`out = model(x);
+    # opt.zero_grad(); loss = crit(out, y)`): torch differentiates through it, so the forward
+    # function starts where it is computed (zero_grad() in between changes nothing in torch).
+    while (outside := computed_outside(conv, body[:start], forward)) is not None:
+        origin = max(i for i in range(start) if assigns(body[i], outside))
+        if any(_steps(s) for i, s in enumerate(body[origin:start], origin) if i not in zero):
+            reason = (
+                f"`{outside}` is computed by a network before another training step: the"
+                " forward function cannot hold it; port the step by hand"
+            )
+            return _mark_leftovers(conv, body, calls, reason)
+        start = origin
+        forward = [s for i, s in enumerate(body[start:backward], start) if i not in zero]
+    # What follows the loss's last assignment (logging, an early-stopping check) does not
+    # feed the loss: it runs after the gradient is computed, in the same order, before the step.
+    last = max((i for i, s in enumerate(forward) if assigns(s, loss)), default=len(forward) - 1)
+    forward, tail = forward[: last + 1], forward[last + 1 :]
+    if any(_steps(s) for s in forward):
+        reason = "another training step lies inside this one's forward: port the step by hand"
+        return _mark_leftovers(conv, body, calls, reason)
+    if any(_jumps(s) for s in forward):
+        reason = (
+            "the forward (from where the loss is computed to backward()) holds a break,"
+            " continue or return: port the step by hand"
+        )
+        return _mark_leftovers(conv, body, calls, reason)
+    stopped = stop_gradients(conv, forward)
+    if stopped is None:
+        reason = "a torch.no_grad() block nested in the forward: port the step by hand"
+        return _mark_leftovers(conv, body, calls, reason)
+    forward = stopped
     # returned: what the forward statements assign at their own level, and what their inner
     # blocks assign that the statements after the step read (a loop's variable may be unbound)
-    later = set().union(*(_loads(s) for s in body[step + 1 :])) if step + 1 < len(body) else set()
+    later = set().union(*(_loads(s) for s in [*tail, *body[backward + 1 :]]))
     outputs = list(
         dict.fromkeys(
             n
             for s in forward
             for n in _assigned_names(s)
-            if isinstance(s, cst.SimpleStatementLine) or n in later
+            if isinstance(s, cst.SimpleStatementLine) or n in later or n in definite(s)
         )
     )
     aux = [n for n in outputs if n != loss]
+    first = loss
+    if scaler is not None:
+        first, aux = f"{scaler}.scale({loss})", [loss, *aux]
     inputs = _read_before_assigned(forward)
-    returned = ", ".join([loss, *aux])
+    returned = ", ".join([first, *aux])
     leading = forward[0].leading_lines if forward else body[backward].leading_lines
     forward = [forward[0].with_changes(leading_lines=[]), *forward[1:]] if forward else []
     fn = cst.FunctionDef(
@@ -152,30 +209,47 @@ def convert_block(conv: FileTransformer, body: list[cst.CSTNode]) -> list[cst.CS
         leading_lines=leading,
     )
     has_aux = ", has_aux=True" if aux else ""
-    values = f"({returned})" if aux else loss
+    values = f"({', '.join([SCALED if scaler else loss, *aux])})" if aux else loss
     grad_line = cst.parse_statement(
         f"{values}, grads = mindspore.value_and_grad({FORWARD_FN}, None,"
         f" {optimizer}.parameters{has_aux})({', '.join(inputs)})"
     )
     middle: list[cst.CSTNode] = []
     for stmt, call in zip(body[backward + 1 : step], calls[backward + 1 : step], strict=True):
+        if call and call[1] == "unscale_" and call[0] == scaler:
+            stmt = cst.parse_statement(f"grads = {scaler}.unscale(grads)").with_changes(
+                leading_lines=stmt.leading_lines, trailing_whitespace=stmt.trailing_whitespace
+            )
         middle.append(_clip(stmt) if call and call[1] == _CLIP else stmt)
-    apply = cst.parse_statement(f"{optimizer}(grads)").with_changes(
+    applied = f"{scaler}.step({optimizer}, grads)" if scaler else f"{optimizer}(grads)"
+    apply = cst.parse_statement(applied).with_changes(
         trailing_whitespace=body[step].trailing_whitespace
     )
+    # zero_grad() of this step's optimizer (or of the module zeroed before it) goes; another
+    # optimizer's belongs to a later step
+    cleared = {optimizer, *(calls[i][0] for i in zero)}
     after = [
         s
         for i, s in enumerate(body[step + 1 :], step + 1)
-        if not (calls[i] and calls[i][1] == "zero_grad")
+        if not (calls[i] and calls[i][1] == "zero_grad" and calls[i][0] in cleared)
     ]
     before = [s for i, s in enumerate(body[:start]) if i not in zero]
     conv.ctx.count_found("training-step")
-    result = [*before, fn, grad_line, *middle, apply, *after]
+    result = [*before, fn, grad_line, *tail, *middle, apply, *after]
     return (
         convert_block(conv, result)
         if any(c and c[1] == "backward" for c in map(_call_statement, after))
         else result
     )
+
+
+def _scaler_step_refusal(stmt: cst.CSTNode, receiver: str, scaler: str) -> str | None:
+    if receiver != scaler:
+        return "the loss is scaled by a GradScaler but the optimizer steps on its own"
+    call = stmt.body[0].value  # type: ignore[attr-defined]
+    if len(call.args) != 1 or call.args[0].keyword is not None or call.args[0].star:
+        return "scaler.step() with these arguments needs a manual port"
+    return None
 
 
 def _read_before_assigned(statements: list[cst.CSTNode]) -> list[str]:
@@ -252,6 +326,113 @@ def _loads(stmt: cst.CSTNode) -> set[str]:
     return names
 
 
+# names of variables that usually hold a network (a call of one computes with its parameters)
+_NETWORK_WORDS = (
+    "model", "net", "encoder", "decoder", "generator", "discriminator", "critic", "actor",
+    "policy", "backbone", "module", "layer", "head", "classifier",
+)  # fmt: skip
+
+
+def _holds_network(conv: FileTransformer, func: cst.BaseExpression) -> bool:
+    """Is `func(...)` (probably) a call of a network: a module of this file or torch.nn, or a
+    name that says so? (Its result depends on parameters.)"""
+    from server.convert.file.prescan import LOCAL
+
+    if isinstance(func, cst.Attribute):
+        if isinstance(func.value, cst.Name) and func.value.value == "self" and conv.class_stack:
+            kind = conv.ctx.layer_attributes.get(conv.class_stack[-1], {}).get(func.attr.value)
+            if kind is not None:
+                return not kind.endswith("Loss")
+        # `self.actor.action_log_prob(...)`, `model.encoder(...)`: any part that says so
+        parts = _code(func).split(".")
+        return any(any(w in part.lower() for w in _NETWORK_WORDS) for part in parts)
+    if isinstance(func, cst.Name):
+        kind = conv.ctx.assigned_from.get(func.value, "")
+        if kind.startswith(LOCAL):
+            return kind[len(LOCAL) :] in conv.ctx.module_classes
+        if kind.startswith("torch.nn.") and kind[len("torch.nn.") :][:1].isupper():
+            return not kind.endswith("Loss")
+        name = func.value
+    else:
+        return False
+    return any(word in name.lower() for word in _NETWORK_WORDS)
+
+
+def computed_outside(
+    conv: FileTransformer, earlier: list[cst.CSTNode], forward: list[cst.CSTNode]
+) -> str | None:
+    """A name the forward statements read that an earlier statement computed with a network:
+    torch's backward() reaches that network's parameters through it, MindSpore's
+    value_and_grad only differentiates what the forward function computes (the gradient
+    would be silently zero). None when there is no such name."""
+    read = set().union(*(_loads(s) for s in forward)) if forward else set()
+    tainted: dict[str, None] = {}  # names holding a network's output, directly or through others
+    simple = [line for stmt in earlier for line in _simple_statements(stmt)]
+    for stmt in simple:
+        assigned = _assigned_names(stmt)
+        if not assigned:
+            continue
+        collect = _Calls()
+        stmt.visit(collect)
+        if any(_holds_network(conv, c.func) for c in collect.calls) or _loads(stmt) & set(tainted):
+            tainted.update(dict.fromkeys(assigned))
+        else:  # reassigned from something else: no longer a network's output
+            for name in assigned:
+                tainted.pop(name, None)
+    return next((name for name in reversed(tainted) if name in read), None)
+
+
+def definite(stmt: cst.CSTNode) -> set[str]:
+    """Names the statement assigns on every path through it (both branches of an if/else, a
+    `with` body); a loop's body may not run. Returned from a forward function, they are bound."""
+    if isinstance(stmt, cst.SimpleStatementLine):
+        return set(_assigned_names(stmt))
+    if isinstance(stmt, cst.With) and isinstance(stmt.body, cst.IndentedBlock):
+        return set().union(*(definite(s) for s in stmt.body.body))
+    if isinstance(stmt, cst.If) and isinstance(stmt.body, cst.IndentedBlock):
+        then = set().union(*(definite(s) for s in stmt.body.body))
+        orelse = stmt.orelse
+        if isinstance(orelse, cst.If):
+            return then & definite(orelse)
+        if isinstance(orelse, cst.Else) and isinstance(orelse.body, cst.IndentedBlock):
+            return then & set().union(*(definite(s) for s in orelse.body.body))
+    return set()
+
+
+def _simple_statements(stmt: cst.CSTNode) -> list[cst.CSTNode]:
+    """The one-line statements of a statement, in order, through its blocks (not into
+    functions or classes); a loop's or `with`'s header counts as a statement of its own."""
+    if isinstance(stmt, cst.SimpleStatementLine):
+        return [stmt]
+    if isinstance(stmt, cst.FunctionDef | cst.ClassDef):
+        return []
+    found: list[cst.CSTNode] = []
+    if isinstance(stmt, cst.For | cst.With):
+        found.append(stmt.with_changes(body=cst.IndentedBlock(body=[])))  # its targets
+    for name in ("body", "orelse", "handlers", "finalbody"):
+        part = getattr(stmt, name, None)
+        for child in part if isinstance(part, tuple | list) else [part]:
+            if child is None:
+                continue
+            if isinstance(child, cst.If):
+                found.extend(_simple_statements(child))
+            elif isinstance(child, cst.BaseSuite | cst.Else | cst.ExceptHandler | cst.Finally):
+                inner = child.body if not isinstance(child, cst.BaseSuite) else child
+                statements = inner.body if isinstance(inner, cst.BaseSuite) else []
+                for line in statements:
+                    found.extend(_simple_statements(line))
+    return found
+
+
+class _Calls(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[cst.Call] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.calls.append(node)
+
+
 def _clip(stmt: cst.SimpleStatementLine) -> cst.CSTNode:
     call = stmt.body[0].value
     args = [a for a in call.args if a.keyword is None]
@@ -265,18 +446,121 @@ def _clip(stmt: cst.SimpleStatementLine) -> cst.CSTNode:
 def _refuse(body, calls, backward: int, step: int | None, loss: str) -> str | None:
     if step is None:
         return "loss.backward() without an optimizer step in the same block: port the step by hand"
-    if not loss.isidentifier():
+    if not re.fullmatch(r"\w+(\.\w+)*", loss):  # `loss`, `self.loss`
         return "backward() on an expression: assign the loss to a name first"
     if any(c and c[1] == "backward" for c in calls[backward + 1 : step]):
         return "several backward() before one step() accumulate gradients: port by hand"
     for stmt in body[backward + 1 : step]:
         if ".grad" in _code(stmt) and _CLIP not in _code(stmt):
             return "gradients are read between backward() and step(): port by hand"
-    start = 0
-    forward = body[start:backward]
-    if not any(loss in _assigned_names(s) for s in forward):
+    if not any(assigns(s, loss) for s in body[:backward]):
         return f"`{loss}` is not computed in the same block as backward()"
     return None
+
+
+def stop_gradients(conv: FileTransformer, forward: list[cst.CSTNode]) -> list[cst.CSTNode] | None:
+    """The forward statements with `x = mindspore.ops.stop_gradient(x)` after each statement
+    that a dropped `with torch.no_grad():` held, for the names it assigns (torch computes no
+    gradient through them; value_and_grad would). None when such a statement is nested deeper
+    in the forward (not handled)."""
+    held = conv.no_grad_statements
+    out: list[cst.CSTNode] = []
+    for stmt in forward:
+        out.append(stmt)
+        if id(stmt) in held:
+            for name in _assigned_names(stmt):
+                out.append(cst.parse_statement(f"{name} = mindspore.ops.stop_gradient({name})"))
+            continue
+        nested = False
+
+        class Nested(cst.CSTVisitor):
+            def on_visit(self, node: cst.CSTNode) -> bool:
+                nonlocal nested
+                nested = nested or id(node) in held
+                return not nested
+
+        stmt.visit(Nested())
+        if nested:
+            return None
+    return out
+
+
+def _steps(stmt: cst.CSTNode) -> bool:
+    """Does the statement hold (part of) a training step: a backward, an optimizer step, a
+    converted step's value_and_grad?"""
+    text = _code(stmt)
+    return any(word in text for word in ("backward(", ".step(", "value_and_grad", "zero_grad("))
+
+
+def _jumps(stmt: cst.CSTNode) -> bool:
+    """Does the statement leave its block (`break`/`continue` of an enclosing loop, `return`,
+    `yield`)? Inside a forward function it could not."""
+    found = False
+
+    class Jumps(cst.CSTVisitor):
+        loops = 0
+
+        def visit_For(self, node: cst.For) -> None:
+            self.loops += 1
+
+        def leave_For(self, node: cst.For) -> None:
+            self.loops -= 1
+
+        def visit_While(self, node: cst.While) -> None:
+            self.loops += 1
+
+        def leave_While(self, node: cst.While) -> None:
+            self.loops -= 1
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return False
+
+        def visit_Lambda(self, node: cst.Lambda) -> bool:
+            return False
+
+        def visit_Break(self, node: cst.Break) -> None:
+            nonlocal found
+            found = found or self.loops == 0
+
+        def visit_Continue(self, node: cst.Continue) -> None:
+            nonlocal found
+            found = found or self.loops == 0
+
+        def visit_Return(self, node: cst.Return) -> None:
+            nonlocal found
+            found = True
+
+        def visit_Yield(self, node: cst.Yield) -> None:
+            nonlocal found
+            found = True
+
+    stmt.visit(Jumps())
+    return found
+
+
+def assigns(stmt: cst.CSTNode, target: str) -> bool:
+    """Does this statement assign `target` (a name, or an attribute such as `self.loss`) at
+    its own level or in its blocks?"""
+    if "." not in target:
+        return target in _assigned_names(stmt)
+    found = False
+
+    class Targets(cst.CSTVisitor):
+        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+            nonlocal found
+            elements = [node.target]
+            while elements:
+                element = elements.pop()
+                if isinstance(element, cst.Tuple | cst.List):
+                    elements.extend(e.value for e in element.elements)
+                elif _code(element) == target:
+                    found = True
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return False
+
+    stmt.visit(Targets())
+    return found
 
 
 def _mark_leftovers(conv, body, calls, reason: str | None = None):

@@ -11,6 +11,8 @@ from libcst.metadata import PositionProvider
 
 from server.analysis.findings import TorchReference
 from server.convert.file import (
+    accumulation,
+    amp,
     attributes,
     calls,
     checkpoints,
@@ -20,8 +22,11 @@ from server.convert.file import (
     einsum,
     evidence,
     init_weights,
+    inplace,
     kernels,
+    legacy,
     patterns,
+    settings,
     structure,
     training,
 )
@@ -65,6 +70,18 @@ class FileTransformer(cst.CSTTransformer):
         self.stmt_lines: dict[int, int] = {}  # id(rewritten statement) -> its line in the source
         self._ints: list[set[str]] = []  # names known to hold an int, per open function
         self._type_checks = 0  # inside isinstance()/issubclass(): classes stay classes
+        self._settings: set[Position] = set()  # names a settings statement converts
+        self.statement_calls: set[Position] = set()  # calls that are a whole statement
+        # statements a dropped `with torch.no_grad():` held (ids of the rewritten nodes)
+        self.no_grad_statements: set[int] = set()
+        # chains of in-place methods as statements (`x.mul_(a).add_(b)`), split by inplace.py
+        self.chain_calls: set[Position] = set()
+        self.chain_statements: set[int] = set()
+        # blocks an outer block's gradient-accumulation step converts, and those steps' calls
+        self.deferred: set[int] = set()
+        self.accumulation_steps: set[Position] = set()
+        self.scaler_steps: dict[str, set[Position]] = {}  # `scaler.step(...)` calls by scaler
+        self.scaler_misuse: set[str] = set()  # scalers used other than through their methods
 
     @property
     def in_type_check(self) -> bool:
@@ -89,7 +106,47 @@ class FileTransformer(cst.CSTTransformer):
 
     def visit_Module(self, node: cst.Module) -> bool:
         self._ints.append(evidence.module_int_constants(node))
+        if not self.fixes_only:
+            self._find_accumulation_steps(node)
         return True
+
+    def _find_accumulation_steps(self, module: cst.Module) -> None:
+        conv = self
+        steps: list[cst.Call] = []
+        scalers = amp.scaler_names(self)
+
+        names: dict[str, int] = {}  # uses of each scaler's name
+        fine: dict[str, int] = {}  # ... as an assignment target or `scaler.<its method>`
+
+        class Blocks(cst.CSTVisitor):
+            def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+                conv.deferred |= accumulation.deferred_bodies(conv, node.body, steps)
+
+            def visit_Name(self, node: cst.Name) -> None:
+                if node.value in scalers:
+                    names[node.value] = names.get(node.value, 0) + 1
+
+            def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+                if isinstance(node.target, cst.Name) and node.target.value in scalers:
+                    fine[node.target.value] = fine.get(node.target.value, 0) + 1
+
+            def visit_Attribute(self, node: cst.Attribute) -> None:
+                value = node.value
+                if isinstance(value, cst.Name) and value.value in scalers:
+                    if node.attr.value in amp.SCALER_METHODS:
+                        fine[value.value] = fine.get(value.value, 0) + 1
+
+            def visit_Call(self, node: cst.Call) -> None:
+                func = node.func
+                if not (isinstance(func, cst.Attribute) and func.attr.value == "step"):
+                    return
+                if isinstance(func.value, cst.Name) and func.value.value in scalers:
+                    conv.scaler_steps.setdefault(func.value.value, set()).add(conv.end(node))
+
+        self.deferred |= accumulation.deferred_bodies(self, module.body, steps)
+        module.visit(Blocks())
+        self.accumulation_steps = {self.end(call) for call in steps}
+        self.scaler_misuse = {name for name in scalers if names.get(name) != fine.get(name)}
 
     # ---- positions and markers ----
 
@@ -127,6 +184,13 @@ class FileTransformer(cst.CSTTransformer):
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
         self._open()
+        if len(node.body) == 1 and isinstance(node.body[0], cst.Expr):
+            if isinstance(node.body[0].value, cst.Call):
+                self.statement_calls.add(self.end(node.body[0].value))
+        if not self.fixes_only:
+            inplace.record_chain(self, node)
+        if not self.fixes_only and settings.setting_target(self, node) is not None:
+            self._settings.add(self.end(settings.resolved_part(self, node)))
         return True
 
     def _mark_patterns(self, original: cst.CSTNode) -> None:
@@ -137,10 +201,14 @@ class FileTransformer(cst.CSTTransformer):
             self.mark(original, f"{title}: needs another design in MindSpore", "compliance")
 
     def leave_SimpleStatementLine(self, original, updated):
+        replaced = None
         if not self.fixes_only:
             updated = patterns.fix_statement(self, original, updated) or updated
+            replaced = settings.convert_statement(self, original, updated)
+            replaced = replaced or inplace.split_chain(self, original, updated)
         self._mark_patterns(original)
-        replaced = None if self.fixes_only else statement_handlers(self, original, updated)
+        if replaced is None and not self.fixes_only:
+            replaced = statement_handlers(self, original, updated)
         if replaced is not None:
             self._reasons.pop()
             result = replaced
@@ -186,7 +254,7 @@ class FileTransformer(cst.CSTTransformer):
     # ---- blocks: the training step ----
 
     def leave_IndentedBlock(self, original, updated):
-        if self.fixes_only:
+        if self.fixes_only or id(original) in self.deferred:
             return updated
         body = training.convert_block(self, list(updated.body))
         return updated.with_changes(body=body)
@@ -237,6 +305,8 @@ class FileTransformer(cst.CSTTransformer):
 
     def leave_Attribute(self, original, updated):
         ref = self.name_ref(original)
+        if ref is not None and self.end(original) in self._settings:
+            return updated
         if ref is not None:
             return calls.convert_name(self, original, updated, ref)
         if self.fixes_only:
@@ -245,23 +315,32 @@ class FileTransformer(cst.CSTTransformer):
 
     def leave_Name(self, original, updated):
         ref = self.name_ref(original)
+        if ref is not None and self.end(original) in self._settings:
+            return updated
         if ref is not None:
             return calls.convert_name(self, original, updated, ref)
         return updated
 
 
 _CALL_HANDLERS = (
+    inplace.deferred_link,
     training.defer_call,
     training.scheduler_call,
     init_weights.convert_data_init,
     patterns.fix_call,
     device.convert_call,
+    settings.convert_call,
+    amp.convert_call,
+    legacy.convert_call,
     checkpoints.convert_call,
     data.convert_call,
     init_weights.convert_call,
     kernels.convert_call,
+    inplace.convert_call,
     kernels.attention_call,
     kernels.layer_norm_call,
+    kernels.instance_norm_call,
+    kernels.unfold_call,
     einsum.convert_call,
     structure.convert_call,
     calls.convert_call,

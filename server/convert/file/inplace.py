@@ -1,0 +1,223 @@
+"""In-place tensor methods the quick-fix engine cannot write (on an expression receiver) or
+whose MindSpore method has no CPU kernel (`fill_`, `zero_`), written with the out-of-place
+method where that is exact (the engine writes `x.sqrt_()` on a name itself, as
+`x.assign_value(x.sqrt().astype(x.dtype))`):
+
+- on a fresh tensor nobody else holds (`torch.empty(n, n).fill_(v).triu_(1)`, the result of
+  an arithmetic method): the out-of-place method gives the same tensor;
+- as a statement of its own on a name or attribute (`label.fill_(v)`, `self.buf.zero_()`):
+  `x.copy_(<out of place>)`, which writes into the same storage, so every other reference to
+  the tensor sees the update as in torch. Where the call's value is used (`y = x.fill_(v)`)
+  torch returns the tensor itself and MindSpore's `copy_` may not: left with a marker.
+
+`fill_(v)` is `full_like(x, v)` and `zero_()` is `zeros_like(x)` (same shape and dtype)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from server.analysis.findings import TorchReference
+from server.convert.call_rewrite import FixRefused, rewrite_call
+from server.convert.file.legacy import LEGACY_CONSTRUCTORS
+from server.convert.file.text import code, expr
+
+if TYPE_CHECKING:
+    from server.convert.file.transformer import FileTransformer
+
+# torch functions that return a new tensor
+_FACTORIES = frozenset(
+    f"torch.{name}"
+    for name in (
+        "empty", "zeros", "ones", "full", "rand", "randn", "randint", "arange", "linspace",
+        "tensor", "empty_like", "zeros_like", "ones_like", "full_like", "rand_like",
+        "randn_like", "eye", "cat", "stack", *LEGACY_CONSTRUCTORS,
+    )
+)  # fmt: skip
+# tensor methods that allocate their result (never a view of the receiver)
+_ALLOCATING = frozenset(
+    (
+        "clone", "add", "sub", "mul", "div", "addcmul", "addcdiv", "pow", "sqrt", "rsqrt",
+        "exp", "log", "abs", "neg", "sigmoid", "tanh", "relu", "matmul", "mm", "bmm",
+        "triu", "tril", "masked_fill", "clamp", "sign", "square", "reciprocal",
+    )
+)  # fmt: skip
+_FILLS = {"fill_": "mindspore.ops.full_like({x}, {args})", "zero_": "mindspore.ops.zeros_like({x})"}
+
+
+def _method_ref(refs: list[TorchReference]) -> TorchReference | None:
+    return next((r for r in refs if r.context == "tensor-method"), None)
+
+
+def _is_fresh(conv: FileTransformer, node: cst.BaseExpression) -> bool:
+    """Does this (original) expression make a tensor nobody else holds?"""
+    if not isinstance(node, cst.Call):
+        return False
+    refs = conv.call_refs(node)
+    call = next((r for r in refs if r.context == "call"), None)
+    if call is not None:
+        return call.qualified_name in _FACTORIES
+    method = _method_ref(refs)
+    if method is None or not isinstance(node.func, cst.Attribute):
+        return False
+    name = method.qualified_name.rsplit(".", 1)[-1]
+    if name in _ALLOCATING:
+        return True
+    # an in-place method returns its receiver: fresh if the receiver is
+    return name.endswith("_") and not name.endswith("__") and _is_fresh(conv, node.func.value)
+
+
+def _is_stable(node: cst.BaseExpression) -> bool:
+    """A receiver that names the same tensor each time it is evaluated."""
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return isinstance(node, cst.Name)
+
+
+def convert_call(
+    conv: FileTransformer, original: cst.Call, updated: cst.Call, refs: list[TorchReference]
+) -> cst.BaseExpression | None:
+    ref = _method_ref(refs)
+    if ref is None or not isinstance(updated.func, cst.Attribute):
+        return None
+    method = ref.qualified_name.rsplit(".", 1)[-1]
+    if not method.endswith("_") or method.endswith("__"):
+        return None
+    assessment = conv.ctx.assess(ref)
+    if assessment is None:
+        return None
+    assert isinstance(original.func, cst.Attribute)
+    fresh = _is_fresh(conv, original.func.value)
+    if not fresh:
+        if assessment.target is not None and assessment.fix_blocker is None:
+            return None  # the engine writes the in-place update itself
+        if not (_is_stable(original.func.value) and conv.end(original) in conv.statement_calls):
+            return None
+    receiver = code(updated.func.value)
+    out_of_place = _out_of_place(conv, ref, method, updated, receiver)
+    if out_of_place is None:
+        return None
+    conv.ctx.consume_patterns(refs)
+    return expr(out_of_place if fresh else f"{receiver}.copy_({out_of_place})")
+
+
+def _out_of_place(
+    conv: FileTransformer, ref: TorchReference, method: str, updated: cst.Call, receiver: str
+) -> str | None:
+    if method in _FILLS:
+        if updated.args and (
+            len(updated.args) != 1 or updated.args[0].keyword is not None or updated.args[0].star
+        ):
+            return None
+        if method == "fill_" and not updated.args:
+            return None
+        args = code(updated.args[0].value) if updated.args else ""
+        return _FILLS[method].format(x=receiver, args=args)
+    plain = replace(ref, qualified_name=ref.qualified_name[:-1])
+    assessment = conv.ctx.assess(plain)
+    if assessment is None or assessment.target is None or assessment.fix_blocker is not None:
+        return None
+    func = updated.func
+    assert isinstance(func, cst.Attribute)
+    source = code(updated.with_changes(func=func.with_changes(attr=cst.Name(method[:-1]))))
+    if "\n" in source:
+        source = f"({source})"
+    try:
+        return rewrite_call(source, assessment.target, tensor_method=True).text
+    except FixRefused:
+        return None
+
+
+# ---- a chain of in-place methods as a statement: one statement per method ----
+#
+# `square_avg.mul_(alpha).addcmul_(grad, grad, value=v)`: each in-place method returns its
+# receiver, so the chain is `square_avg.mul_(alpha)` then `square_avg.addcmul_(...)`, each
+# written on its own (the engine writes an in-place method only on a name or attribute).
+
+
+def _chain(conv: FileTransformer, call: cst.BaseExpression) -> list[cst.Call] | None:
+    """The in-place calls of `root.m1_(...).m2_(...)` (original nodes, innermost first), when
+    the root is a name or attribute and there are at least two."""
+    links: list[cst.Call] = []
+    node = call
+    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        method = _method_ref(conv.call_refs(node))
+        name = node.func.attr.value
+        if method is None or not name.endswith("_") or name.endswith("__"):
+            return None
+        links.append(node)
+        node = node.func.value
+    if len(links) < 2 or not _is_stable(node):
+        return None
+    return links[::-1]
+
+
+def record_chain(conv: FileTransformer, statement: cst.SimpleStatementLine) -> None:
+    """At visit time: a statement that is such a chain; its calls wait for the statement."""
+    if len(statement.body) != 1 or not isinstance(statement.body[0], cst.Expr):
+        return
+    links = _chain(conv, statement.body[0].value)
+    if links is not None:
+        conv.chain_calls.update(conv.end(link) for link in links)
+        conv.chain_statements.add(id(statement))
+
+
+def deferred_link(
+    conv: FileTransformer, original: cst.Call, updated: cst.Call, refs: list[TorchReference]
+) -> cst.BaseExpression | None:
+    """A call of a recorded chain stays as it is until its statement is split."""
+    return updated if conv.end(original) in conv.chain_calls else None
+
+
+def split_chain(
+    conv: FileTransformer, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
+) -> cst.FlattenSentinel | cst.SimpleStatementLine | None:
+    from server.convert.file.transformer import code as node_code
+
+    if id(original) not in conv.chain_statements:
+        return None
+    expression = original.body[0]
+    assert isinstance(expression, cst.Expr)
+    links = _chain(conv, expression.value)
+    assert links is not None
+    root = node_code(links[0].func.value)  # type: ignore[attr-defined]
+    written: list[str | None] = []
+    names: list[str] = []
+    for link in links:
+        assert isinstance(link.func, cst.Attribute)
+        ref = _method_ref(conv.call_refs(link))
+        assert ref is not None
+        args = "".join(node_code(a).rstrip(", ") + ", " for a in link.args).rstrip(", ")
+        names.append(link.func.attr.value)
+        written.append(_standalone(conv, ref, f"{root}.{link.func.attr.value}({args})"))
+    if any(w is None for w in written):
+        failed = ", ".join(f"{n}()" for n, w in zip(names, written, strict=True) if w is None)
+        reason = f"{failed} in this chain of in-place updates has no form here"
+        for _ in links:  # every in-place call of the chain stays: each is a site left
+            conv.mark(original, reason, "tensor-method")
+        return None
+    statements = [cst.SimpleStatementLine(body=[cst.Expr(expr(t))]) for t in written if t]
+    statements[0] = statements[0].with_changes(leading_lines=updated.leading_lines)
+    statements[-1] = statements[-1].with_changes(trailing_whitespace=updated.trailing_whitespace)
+    return cst.FlattenSentinel(statements)
+
+
+def _standalone(conv: FileTransformer, ref: TorchReference, single: str) -> str | None:
+    """`root.m_(args)` as a statement of its own: the engine's in-place form, or
+    `root.copy_(<out of place>)`."""
+    assessment = conv.ctx.assess(ref)
+    if assessment is None:
+        return None
+    if assessment.target is not None and assessment.fix_blocker is None:
+        try:
+            return rewrite_call(single, assessment.target, tensor_method=True).text
+        except FixRefused:
+            return None
+    call = expr(single)
+    assert isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
+    method = call.func.attr.value
+    receiver = code(call.func.value)
+    out_of_place = _out_of_place(conv, ref, method, call, receiver)
+    return None if out_of_place is None else f"{receiver}.copy_({out_of_place})"
