@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from server.convert.weights import copy_torch_weights
+from server.runner.align.copy_weights import copy_torch_weights
 from tests.convert_helpers import (
     CORPUS,
     convert_to,
@@ -45,10 +45,10 @@ def test_nanogpt_model(tmp_path: Path, mindspore_on_cpu) -> None:
     torch.manual_seed(0)
     reference = torch_module.GPT(torch_module.GPTConfig(**kwargs))
     cell = ms_module.GPT(ms_module.GPTConfig(**kwargs))
-    copied = copy_torch_weights(reference, cell, strict=False)
-    assert not copied.unmatched
+    copied = copy_torch_weights(reference, cell)
     # the port takes the masked path, whose causal mask is a buffer torch's flash path lacks
-    assert all(name.endswith("attn.bias") for name in copied.missing)
+    assert copied.fixed and all(name.endswith("attn.bias") for name in copied.fixed)
+    assert copied.tied == {"lm_head.weight": "transformer.wte.weight"}
     idx = torch.randint(0, 64, (2, 12))
     assert _compare(reference, cell, ms, (idx,), pick=lambda out: out[0]) < 1e-5
 
@@ -77,9 +77,8 @@ def test_mingpt_model(tmp_path: Path, mindspore_on_cpu, monkeypatch: pytest.Monk
     torch.manual_seed(0)
     reference = torch_module.GPT(config(torch_module))
     cell = ms_module.GPT(config(ms_module))
-    copied = copy_torch_weights(reference, cell, strict=False)
-    assert not copied.unmatched
-    assert all(name.endswith("attn.bias") for name in copied.missing), copied.missing
+    copied = copy_torch_weights(reference, cell)
+    assert not copied.fixed and not copied.tied
     idx = torch.randint(0, 64, (2, 12))
     assert _compare(reference, cell, ms, (idx,), pick=lambda out: out[0]) < 1e-5
 

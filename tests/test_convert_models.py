@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from server.convert.file.context import MARKER_PREFIX
-from server.convert.weights import copy_torch_weights
+from server.runner.align.copy_weights import copy_torch_weights
 from tests.convert_helpers import REPO, convert_to, load_module, relative_error, ruff_f
 
 MODELS = REPO / "examples" / "models"

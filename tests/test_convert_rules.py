@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from server.convert.weights import copy_torch_weights
+from server.runner.align.copy_weights import copy_torch_weights
 from tests.convert_helpers import load_module, relative_error
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "convert"
@@ -349,3 +349,48 @@ def test_inplace_chain_matches_torch(mindspore_on_cpu) -> None:
         np.testing.assert_allclose(actual, expected, rtol=1e-6)
         for key in state_t:  # the tensors held in the state were updated in place
             np.testing.assert_allclose(state_m[key].asnumpy(), state_t[key].numpy(), rtol=1e-6)
+
+
+def test_workaround_formulas_match_torch(mindspore_on_cpu) -> None:
+    """The verified workaround formulas the port writes (normalize, nanoGPT's layer_norm with
+    and without a bias, causal attention) and the LayerNorm primitive for a form the layer_norm
+    formula refuses give torch's results; the masked attention the formula does not stand for
+    keeps its torch call and a marker."""
+    ms = mindspore_on_cpu
+    torch_mod, ms_mod = _pair("workaround_formulas")
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((2, 3, 8)).astype(np.float32) * 3 + 1
+    for bias in (True, False):
+        reference, cell = torch_mod.LayerNorm(8, bias), ms_mod.LayerNorm(8, bias)
+        with torch.no_grad():  # not the default ones and zeros
+            reference.weight.uniform_(0.5, 1.5)
+            if bias:
+                reference.bias.uniform_(-0.5, 0.5)
+        copy_torch_weights(reference, cell)
+        with torch.no_grad():
+            expected = reference(torch.from_numpy(x)).numpy()
+        assert relative_error(expected, cell(ms.Tensor(x)).asnumpy()) < 1e-5
+    weight = rng.random(8).astype(np.float32) + 0.5
+    shift = rng.standard_normal(8).astype(np.float32)
+    for b in (shift, None):
+        expected = torch_mod.scaled_norm(
+            torch.from_numpy(x), torch.from_numpy(weight), None if b is None else torch.tensor(b)
+        ).numpy()
+        actual = ms_mod.scaled_norm(
+            ms.Tensor(x), ms.Tensor(weight), None if b is None else ms.Tensor(b)
+        ).asnumpy()
+        assert relative_error(expected, actual) < 1e-5
+    rows = rng.standard_normal((4, 5)).astype(np.float32)
+    rows[1] = 0.0  # a zero row: the clamp at eps keeps it zero, as torch does
+    expected = torch_mod.unit_rows(torch.from_numpy(rows)).numpy()
+    actual = ms_mod.unit_rows(ms.Tensor(rows)).asnumpy()
+    assert relative_error(expected, actual) < 1e-6
+    assert not actual[1].any()
+    q, k, v = (rng.standard_normal((2, 2, 5, 4)).astype(np.float32) for _ in range(3))
+    expected = torch_mod.causal_attention(*map(torch.from_numpy, (q, k, v))).numpy()
+    actual = ms_mod.causal_attention(*map(ms.Tensor, (q, k, v))).asnumpy()
+    assert relative_error(expected, actual) < 1e-5
+    port = (FIXTURES / "workaround_formulas" / "out.py").read_text(encoding="utf-8")
+    masked = next(line for line in port.splitlines() if "attn_mask=mask" in line)
+    assert "F.scaled_dot_product_attention(" in masked
+    assert "# mindport: " in masked and "attn_mask=None only" in masked

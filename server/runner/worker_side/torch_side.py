@@ -79,6 +79,45 @@ def torch_bases(module):
     ]
 
 
+def describe_weights(named_modules, state):
+    """Per module (path, type, torch.nn bases, parameter and buffer shapes of `state`, names
+    tied to an earlier one): what the weight map needs. A tensor shared by two names (a
+    language model's head tied to its embedding) is listed by state_dict under both;
+    MindSpore lists a shared Parameter once."""
+    first_seen = {}
+    tied = {}
+    for key, value in state.items():
+        if not value.numel():
+            continue
+        identity = (value.data_ptr(), tuple(value.shape), tuple(value.stride()))
+        if identity in first_seen:
+            tied[key] = first_seen[identity]
+        else:
+            first_seen[identity] = key
+    described = []
+    for path, module in named_modules:
+        prefix = path + "." if path else ""
+        params = {
+            n: list(p.shape)
+            for n, p in module.named_parameters(recurse=False)
+            if prefix + n in state
+        }
+        buffers = {
+            n: list(b.shape) for n, b in module.named_buffers(recurse=False) if prefix + n in state
+        }
+        described.append(
+            {
+                "path": path,
+                "type": type_name(module),
+                "bases": torch_bases(module),
+                "params": params,
+                "buffers": buffers,
+                "tied": {n: tied[prefix + n] for n in params if prefix + n in tied},
+            }
+        )
+    return described
+
+
 def make_inputs(spec, seed):
     """Arrays from `float32[2,3,32,32]`-style specs (already parsed: dtype and shape)."""
     rng = np.random.RandomState(seed)
@@ -172,46 +211,11 @@ class Side:
         if root_site[0] is None:
             root_site = (getattr(self.module, "__file__", factory), 1)
         sites = userfile.Definitions(self.user_root).lines(named, root_site)
-        # A tensor shared by two names (a language model's head tied to its embedding) is
-        # listed by state_dict under both; MindSpore lists a shared Parameter once.
-        first_by_storage: dict[int, str] = {}
-        tied: dict[str, str] = {}
-        for key, value in state.items():
-            if not value.numel():
-                continue
-            storage = value.untyped_storage().data_ptr()
-            if storage in first_by_storage:
-                tied[key] = first_by_storage[storage]
-            else:
-                first_by_storage[storage] = key
-        described = []
-        for path, module in named:
-            prefix = path + "." if path else ""
-            params = {
-                n: list(p.shape)
-                for n, p in module.named_parameters(recurse=False)
-                if prefix + n in state
-            }
-            buffers = {
-                n: list(b.shape)
-                for n, b in module.named_buffers(recurse=False)
-                if prefix + n in state
-            }
-            file, line, col = sites[path]
-            described.append(
-                {
-                    "path": path,
-                    "type": type_name(module),
-                    "bases": torch_bases(module),
-                    "params": params,
-                    "buffers": buffers,
-                    "tied": {n: tied[prefix + n] for n in params if prefix + n in tied},
-                    "file": file,
-                    "line": line,
-                    "col": col,
-                    "leaf": not any(True for _ in module.children()),
-                }
-            )
+        described = describe_weights(named, state)
+        for index, (path, module) in enumerate(named):  # one entry per module, in order
+            entry = described[index]
+            entry["file"], entry["line"], entry["col"] = sites[path]
+            entry["leaf"] = not any(True for _ in module.children())
         return described
 
     # -- forward, backward, training -------------------------------------------------------
