@@ -2,7 +2,9 @@
 
 The reviewed TOML files are the source of truth. Parsing ~1,000 entries of TOML costs more
 than the 50 ms load budget, so the parsed records are cached (pickle) in the user's cache
-folder, keyed by the data files' content hash, and rebuilt whenever a file changes.
+folder, keyed by the data files' content hash, and rebuilt whenever a file changes. Each
+entry is pickled on its own and unpickled when first asked for: a file's diagnostics need a
+few hundred of the ~2,000 entries, and unpickling all of them took most of the load.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import logging
 import os
 import pickle
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -36,7 +38,7 @@ GUIDANCE = "guidance.toml"  # our answers for APIs with no counterpart, merged b
 WORKAROUNDS_NAME = "workarounds.toml"
 ALIASES_NAME = "aliases.json"  # other paths torch exposes an entry under (importers/aliases.py)
 NAMESPACES_NAME = "namespaces.toml"  # answers for whole families of names no entry covers
-_CACHE_FORMAT = 6  # bump when the records' shape changes
+_CACHE_FORMAT = 7  # bump when the records' shape changes
 
 _TARGET_FIELDS = {
     "api", "sources", "category", "note", "url", "diff_url", "rename", "set_args", "defaults",
@@ -69,10 +71,37 @@ FAILING = frozenset({"error", "crash", "timeout"})
 _VERIFIED_RANK = {"equal": 0, "untested": 1, "mismatch": 2}
 
 
+class LazyEntries(Mapping[str, Entry]):
+    """Entries kept pickled one by one (as in the cache file), unpickled on first use."""
+
+    def __init__(self, pickled: dict[str, bytes]) -> None:
+        self._pickled = pickled
+        self._loaded: dict[str, Entry] = {}
+
+    def __getitem__(self, name: str) -> Entry:
+        entry = self._loaded.get(name)
+        if entry is None:
+            # setdefault: two threads asking at once get the same object
+            entry = self._loaded.setdefault(name, pickle.loads(self._pickled[name]))
+        return entry
+
+    def get(self, name: str, default: Entry | None = None) -> Entry | None:  # type: ignore[override]
+        return self[name] if name in self._pickled else default
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._pickled
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._pickled)
+
+    def __len__(self) -> int:
+        return len(self._pickled)
+
+
 class MappingDB:
     def __init__(
         self,
-        entries: dict[str, Entry],
+        entries: Mapping[str, Entry],
         verified_dir: Path = VERIFIED_DIR,
         aliases: dict[str, str] | None = None,
         namespaces: dict[str, str] | None = None,
@@ -85,9 +114,9 @@ class MappingDB:
         self._namespace_entries: dict[str, Entry] = {}
         self._verified_dir = verified_dir
         self._verification: dict[str, Verification | None] = {}
-        self._methods = {
-            name.removeprefix("torch.Tensor."): e
-            for name, e in entries.items()
+        self._methods = {  # method name -> its entry's name
+            name.removeprefix("torch.Tensor."): name
+            for name in entries
             if name.startswith("torch.Tensor.")
         }
         modules: set[str] = set()
@@ -159,7 +188,8 @@ class MappingDB:
         return entry
 
     def tensor_method(self, name: str) -> Entry | None:
-        return self._methods.get(name)
+        full = self._methods.get(name)
+        return self._entries[full] if full is not None else None
 
     def has_module(self, qualified_prefix: str) -> bool:
         return qualified_prefix in self._modules
@@ -291,9 +321,14 @@ def parse_namespaces(data_dir: Path) -> dict[str, str]:
     return out
 
 
+# The records' classes: a change to them (a field added) makes another cache, not a cache
+# whose entries fail when they are first unpickled.
+_RECORD_SOURCES = (Path(__file__).resolve().parent / "model.py",)
+
+
 def _cache_path(files: list[Path]) -> Path:
     digest = hashlib.sha256(str(_CACHE_FORMAT).encode())
-    for path in files:
+    for path in [*files, *_RECORD_SOURCES]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mindport"
@@ -396,8 +431,10 @@ def _load(data_dir: Path) -> MappingDB:
     cache_file = _cache_path(data_files(data_dir) + side_files(data_dir))
     try:
         with cache_file.open("rb") as handle:
-            entries, aliases, namespaces = pickle.load(handle)
-        return MappingDB(entries, data_dir / "verified", aliases, namespaces)
+            pickled, aliases, namespaces = pickle.load(handle)
+        if not isinstance(pickled, dict):
+            raise TypeError("not a cache of this format")
+        return MappingDB(LazyEntries(pickled), data_dir / "verified", aliases, namespaces)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
         pass
     entries, aliases, namespaces = _parse_and_cache(data_dir, cache_file)
@@ -407,11 +444,15 @@ def _load(data_dir: Path) -> MappingDB:
 def _parse_and_cache(data_dir: Path, cache_file: Path) -> _Parsed:
     entries = parse_data(data_dir)
     parsed = (entries, parse_aliases(data_dir, entries), parse_namespaces(data_dir))
+    pickled = {
+        name: pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+        for name, entry in entries.items()
+    }
     try:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
         with tmp.open("wb") as handle:
-            pickle.dump(parsed, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((pickled, *parsed[1:]), handle, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(cache_file)
     except OSError as exc:  # a read-only home still gets a working database
         log.info("mapping database cache not written: %s", exc)

@@ -36,6 +36,10 @@ def _serve(args: argparse.Namespace) -> int:
         reader = ReadAhead(sys.stdin.buffer).start()
         early = answer_early(reader.first_body(), sys.stdout.buffer)
         output = ResponseFilter(sys.stdout.buffer, early)
+        # the first opened document's diagnostics, before pygls is imported
+        from server.lsp.first_document import publish_first_document
+
+        publish_first_document(reader, early, output)
     from server.lsp.server import create_server
 
     # Background work (jedi warming up, analysis off the loop) holds the GIL for up to the

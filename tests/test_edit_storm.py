@@ -20,6 +20,7 @@ from server.analysis.incremental import analyse_module
 from server.analysis.references import LINE_BREAK
 from server.lsp.documents import DocumentStore
 from tests.lsp_helpers import SERVER
+from tests.test_incremental import CLASSY
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = (ROOT / "examples" / "resnet50" / "model.py").read_text()
@@ -64,25 +65,82 @@ def test_every_version_is_answered_as_a_fresh_analysis_would(edits) -> None:
         start = int(where * len(text))
         end = min(len(text), start + int(length * len(text)))
         text = _apply(text, start, end, new)
-        state = store.update("file:///storm.py", version, text)
-        full = analyse_module(text).result
-        if full.syntax_error is None:
-            assert state.syntax_error is None and not state.stale
-            assert state.result.references == full.references
-            assert state.result.import_insert_line == full.import_insert_line
-            # the assessments, partly remembered from earlier versions, are a fresh one's
-            fresh = [
-                a
-                for r in full.references
-                if reported_in(r.qualified_name, "pynative") and r.confidence != "unresolved"
-                if (a := assess(r, DB, "CPU")) is not None
-            ]
-            assert state.assessments(DB, "CPU") == fresh
+        _check_against_fresh(store.update("file:///storm.py", version, text), text)
+
+
+def _check_against_fresh(state, text: str) -> None:
+    full = analyse_module(text).result
+    if full.syntax_error is None:
+        assert state.syntax_error is None and not state.stale
+        assert state.result.references == full.references
+        assert state.result.import_insert_line == full.import_insert_line
+        # the assessments, partly remembered from earlier versions, are a fresh one's
+        fresh = [
+            a
+            for r in full.references
+            if reported_in(r.qualified_name, "pynative") and r.confidence != "unresolved"
+            if (a := assess(r, DB, "CPU")) is not None
+        ]
+        assert state.assessments(DB, "CPU") == fresh
+    else:
+        assert state.syntax_error is not None
+        lines = LINE_BREAK.split(text)
+        for ref in state.result.references:  # the last good findings, moved with the text
+            assert ref.span.line < len(lines)
+
+
+# What typing inside a method may do: half-typed code, and whole statements, some of which
+# change what other methods see (a layer or buffer set on self, a tensor returned, a nested
+# function writing self.*, a method added, a decorator).
+METHOD_PIECES = [
+    "x", "(", ")", ":", ".", "\n", "\n        ", " -> Tensor", "async ", "", '"""', "\\\n",
+    "else:", "é😀", "\n    def added(self, x):\n        return x.cuda()", "\n    @torch.no_grad()",
+]  # fmt: skip
+METHOD_STATEMENTS = [
+    "t = torch.flatten(x, 1)", "self.extra = nn.Linear(2, 2)", "q = self.extra(x).view(-1)",
+    "self.register_buffer('v', torch.ones(1))", "return torch.zeros(1)", "print(x.item())",
+    "def deep(t):\n            self.late = nn.ReLU()\n            return t.cuda()",
+    "def deep2(t):\n            return t.cuda()", "w = self.fc(x).permute(0)",
+    "z = self.helper(x).unsqueeze(0)", "for m in self.modules():\n            m.cuda()",
+    "y = lambda t: t.view(-1)", "global G\n        G = torch.ones(1)",
+    "y = (z := torch.ones(1)).cuda()", "y = [t.cuda() for t in self.parameters()]",
+]  # fmt: skip
+
+
+@st.composite
+def method_edit_sequences(draw: st.DrawFn) -> list[tuple[float, int, int, str]]:
+    """Edits at (which indented line, column past the indentation or -1: a new line after
+    it), deleting some characters, inserting a piece."""
+    count = draw(st.integers(1, 25))
+    edits = []
+    for _ in range(count):
+        where = draw(st.floats(0, 1))
+        if draw(st.booleans()):
+            statement = "\n        " + draw(st.sampled_from(METHOD_STATEMENTS))
+            edits.append((where, -1, 0, statement))
         else:
-            assert state.syntax_error is not None
-            lines = LINE_BREAK.split(text)
-            for ref in state.result.references:  # the last good findings, moved with the text
-                assert ref.span.line < len(lines)
+            col = draw(st.integers(0, 40))
+            length = draw(st.sampled_from([0, 0, 0, 1, 3, 12, 60]))
+            edits.append((where, col, length, draw(st.sampled_from(METHOD_PIECES))))
+    return edits
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edits=method_edit_sequences(), classy=st.booleans())
+def test_edits_inside_methods_are_answered_as_a_fresh_analysis_would(edits, classy) -> None:
+    """As above, with every edit inside a method of a class (where one method is analysed
+    again alone when nothing other methods see changed)."""
+    store = DocumentStore()
+    text = CLASSY if classy else MODEL
+    store.update("file:///methods.py", 1, text)
+    for version, (where, col, length, new) in enumerate(edits, 2):
+        lines = text.split("\n")
+        inside = [i for i, line in enumerate(lines) if line.startswith("        ")] or [0]
+        line = inside[int(where * (len(inside) - 1))]
+        at = len(lines[line]) if col < 0 else min(8 + col, len(lines[line]))
+        start = sum(len(x) + 1 for x in lines[:line]) + at
+        text = _apply(text, start, min(len(text), start + length), new)
+        _check_against_fresh(store.update("file:///methods.py", version, text), text)
 
 
 def _diagnostics_for(client: WireClient, uri: str, version: int, timeout: float = 120) -> list:

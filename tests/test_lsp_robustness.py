@@ -315,8 +315,18 @@ def test_initialize_answered_early_from_the_remembered_answer(tmp_path: Path) ->
 
 
 def _children(pid: int) -> list[int]:
+    """The server's worker processes (jedi's, started by multiprocessing), not the short-lived
+    fork that analyses the first document."""
     out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
-    return [int(p) for p in out.stdout.split()]
+    found = []
+    for child in map(int, out.stdout.split()):
+        try:
+            command = Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"multiprocessing" in command:
+            found.append(child)
+    return found
 
 
 def test_the_server_exits_when_its_parent_dies(tmp_path: Path) -> None:

@@ -18,6 +18,12 @@ If the chunk parses on its own, the whole file parses as before with the chunk's
 in place, because top-level statements are independent in Python's grammar. If it does not,
 and cannot join its neighbours, the file does not parse either: the chunk's syntax error is
 the file's, found without parsing the file.
+
+Real files keep most of their code inside a few large classes, so a change inside one method
+of a top-level class goes a step further (`_update_member`): only that method is parsed and
+analysed again, with what the full analysis recorded for it (`references.ClassRecord`);
+when what it changes could change what the class's other methods see, the whole class (the
+top-level statement) is analysed again as above.
 """
 
 from __future__ import annotations
@@ -27,14 +33,14 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from server.analysis.findings import (
-    AnalysisResult,
-    CallShape,
-    Span,
-    SyntaxProblem,
-    TorchReference,
+from server.analysis.findings import AnalysisResult, SyntaxProblem, TorchReference
+from server.analysis.references import (
+    LINE_BREAK,
+    ClassRecord,
+    StatementAnalyzer,
+    parse_source,
+    shift_refs,
 )
-from server.analysis.references import LINE_BREAK, StatementAnalyzer, parse_source
 from server.analysis.scopes import Scope
 
 Ops = list[tuple[str, str, str | None]]
@@ -49,8 +55,23 @@ class ModuleAnalysis:
     ops_by_stmt: list[Ops] = field(default_factory=list)
     import_end_by_stmt: list[int] = field(default_factory=list)
     mindspore_by_stmt: list[bool] = field(default_factory=list)
+    # Top-level classes, by statement index: what re-analysing one of their methods needs.
+    classes: dict[int, ClassRecord] = field(default_factory=dict)
     incremental_ok: bool = False
     reused_statements: int = 0  # for logs and tests: how much an update did not redo
+    method_level: bool = False  # for logs and tests: the update re-analysed one method
+    # The module's bindings once every top-level statement ran (what bodies see), when known.
+    final_state: tuple[dict, dict] | None = None
+
+    def final_module(self) -> Scope:
+        """A module scope in the state function bodies see (a fresh copy)."""
+        if self.final_state is None:
+            final = Scope("module")
+            final.replay([op for ops in self.ops_by_stmt for op in ops])
+            self.final_state = final.state()
+        scope = Scope("module")
+        scope.bindings, scope.value_kinds = dict(self.final_state[0]), dict(self.final_state[1])
+        return scope
 
 
 def _assemble(module: ModuleAnalysis) -> ModuleAnalysis:
@@ -86,6 +107,7 @@ def analyse_module(source: str) -> ModuleAnalysis:
             analyzer.ops_by_stmt,
             analyzer.import_end_by_stmt,
             analyzer.mindspore_by_stmt,
+            analyzer.classes,
         )
     )
 
@@ -140,6 +162,10 @@ def update_lines(
     spans = previous.stmt_lines
     count = len(spans)
     delta = new_end - old_end
+    if previous.classes:
+        member = _update_member(previous, lines, first, old_end, delta)
+        if member is not None:
+            return member
     ends = [last for _, last in spans]
     starts = [first_line for first_line, _ in spans]
     first_hit = bisect.bisect_left(ends, first)  # first statement ending at/after the edit
@@ -169,6 +195,159 @@ def update_lines(
     else:
         return None
     return _splice(previous, lines, tree, chunk_lines, lo, first_hit, last_hit, delta)
+
+
+# A method is parsed alone below this line: any indentation then opens its block (a class,
+# not an `if`, so that no `else:` can join it).
+_MEMBER_PREFIX = "class _:"
+
+
+def _update_member(
+    previous: ModuleAnalysis, lines: list[str], first: int, old_end: int, delta: int
+) -> ModuleAnalysis | SyntaxProblem | None:
+    """The update when the changed lines lie inside one method of a top-level class (with
+    the blank lines after it): only that method is parsed and analysed again. None when
+    that cannot be trusted (the caller then re-analyses the whole top-level statement).
+
+    The method's lines, with the class body's indentation, lie between two complete
+    statements of that body; parsed alone inside `class _:` they meet the same indentation
+    stack as in the file, so if they parse as one method of the same name, the file parses
+    with it in place. The method is analysed with what the full analysis gave it (the
+    class scope before it, the class's facts when it ran, the module's final bindings);
+    if what it changes for the rest of the class differs, the shortcut is not taken.
+    """
+    spans = previous.stmt_lines
+    stmt = bisect.bisect_right([a for a, _ in spans], first) - 1
+    record = previous.classes.get(stmt)
+    if record is None or record.indent is None:
+        return None
+    stmt_hi = spans[stmt + 1][0] - 1 if stmt + 1 < len(spans) else previous.line_count - 1
+    if old_end - 1 > stmt_hi:
+        return None
+    record = record.materialized()
+    members = record.member_spans
+    index = bisect.bisect_right([a for a, _ in members], first) - 1
+    if index < 0 or record.member_defs[index] is None:
+        return None
+    last = index == len(members) - 1
+    hi = stmt_hi if last else members[index + 1][0] - 1  # the blank lines after it too
+    lo = members[index][0]
+    if old_end - 1 > hi or hi + delta < lo:
+        return None
+    chunk_lines = [_MEMBER_PREFIX, *lines[lo : hi + delta + 1]]
+    tree = parse_source("\n".join(chunk_lines))
+    indent = record.indent
+    if not isinstance(tree, ast.Module):
+        if _member_verdict(chunk_lines[1:], tree, indent):
+            return SyntaxProblem(tree.message, max(lo, tree.line - 1 + lo), tree.col)
+        return None
+    block = tree.body[0] if len(tree.body) == 1 else None
+    if not isinstance(block, ast.ClassDef) or len(block.body) != 1:
+        return None
+    node = block.body[0]
+    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        return None
+    kind = "async def " if isinstance(node, ast.AsyncFunctionDef) else "def "
+    if kind + node.name != record.member_defs[index]:
+        return None
+    start = min(n.lineno for n in (node, *node.decorator_list))
+    head = chunk_lines[start - 1]
+    if not head.startswith(indent) or head[len(indent) : len(indent) + 1].isspace():
+        return None
+    offset = lo - 1  # chunk line 2 is file line lo (0-based: lo)
+    new_span = (start - 1 + offset, node.end_lineno - 1 + offset)
+
+    ops = previous.ops_by_stmt
+    header_module = Scope("module")
+    header_module.replay([op for part in ops[:stmt] for op in part])
+    header_module.replay(ops[stmt][: record.module_ops_at[index]])
+    analyzer = StatementAnalyzer(chunk_lines, line_offset=offset)
+    try:
+        outcome = analyzer.run_member(record, index, node, header_module, previous.final_module())
+    except RecursionError:
+        return None
+    if outcome is None:
+        return None
+    graph_refs = record.graph_refs
+    class_end = new_span[1] if last else members[-1][1] + delta
+    if record.network:  # the graph-mode pass looks at the whole class
+        class_lo = spans[stmt][0]
+        class_lines = lines[class_lo : class_end + 1]
+        class_tree = parse_source("\n".join(class_lines))
+        if not isinstance(class_tree, ast.Module) or len(class_tree.body) != 1:
+            return None
+        class_node = class_tree.body[0]
+        if not isinstance(class_node, ast.ClassDef):
+            return None
+        graph_module = Scope("module")
+        graph_module.replay([op for part in ops[:stmt] for op in part])
+        graph_module.replay(ops[stmt][: record.graph_ops_at])
+        graph_refs = StatementAnalyzer(class_lines, class_lo).graph_refs(class_node, graph_module)
+
+    after = slice(index + 1, len(members))
+    new_record = ClassRecord(
+        record.name,
+        members[:index] + [new_span] + [(a + delta, b + delta) for a, b in members[after]],
+        record.member_defs,
+        indent,
+        record.head_refs,
+        record.visit_refs[:index]
+        + [outcome.visit_refs]
+        + [shift_refs(refs, delta) for refs in record.visit_refs[after]],
+        graph_refs,
+        record.body_refs[:index]
+        + [outcome.body_refs]
+        + [shift_refs(refs, delta) for refs in record.body_refs[after]],
+        record.class_ops,
+        record.module_ops_at,
+        record.graph_ops_at,
+        record.network,
+        record.header_facts,
+        record.body_facts,
+        record.final_facts,
+        record.late_changes,
+    )
+    tail = slice(stmt + 1, len(spans))
+    classes = {i: c for i, c in previous.classes.items() if i < stmt}
+    classes[stmt] = new_record
+    classes.update((i, c.shifted(delta)) for i, c in previous.classes.items() if i > stmt)
+    updated = ModuleAnalysis(
+        AnalysisResult(),
+        len(lines),
+        spans[:stmt]
+        + [(spans[stmt][0], class_end)]
+        + [(a + delta, b + delta) for a, b in spans[tail]],
+        previous.refs_by_stmt[:stmt]
+        + [new_record.flat_refs()]
+        + [shift_refs(refs, delta) for refs in previous.refs_by_stmt[tail]],
+        previous.ops_by_stmt,
+        previous.import_end_by_stmt[: stmt + 1]
+        + [end + delta if end else 0 for end in previous.import_end_by_stmt[tail]],
+        previous.mindspore_by_stmt,
+        classes,
+    )
+    updated.final_state = previous.final_state
+    updated.reused_statements = len(spans) - 1
+    updated.method_level = True
+    return _assemble(updated)
+
+
+def _member_verdict(chunk_lines: list[str], problem: SyntaxProblem, indent: str) -> bool:
+    """Whether a method's lines that do not parse alone make the whole file fail: as
+    `_chunk_verdict`, with every line of code indented at least as the class body (a line
+    less indented ends the class: what follows may join the text after it)."""
+    code = [line for line in chunk_lines if line.strip() and not line.lstrip().startswith("#")]
+    if not code or any(not line.startswith(indent) for line in code):
+        return False
+    head = code[0]
+    if head[len(indent) : len(indent) + 1].isspace():
+        return False
+    if head.split(None, 1)[0].rstrip(":") in _JOINS_PREVIOUS:
+        return False
+    tail = code[-1].rstrip()
+    if tail.lstrip().startswith("@") or tail.endswith("\\") or "triple-quoted" in problem.message:
+        return False
+    return True
 
 
 def _chunk_verdict(chunk_lines: list[str], problem: SyntaxProblem) -> str:
@@ -234,6 +413,12 @@ def _splice(
         return None
 
     tail = slice(last_hit + 1, count)
+    moved = len(tree.body) - max(0, last_hit - first_hit + 1)
+    classes = {i: c for i, c in previous.classes.items() if i < first_hit}
+    classes.update((first_hit + i, c) for i, c in analyzer.classes.items())
+    classes.update(
+        (i + moved, c.shifted(delta)) for i, c in previous.classes.items() if i > last_hit
+    )
     updated = ModuleAnalysis(
         AnalysisResult(),
         len(lines),
@@ -242,7 +427,7 @@ def _splice(
         + [(a + delta, b + delta) for a, b in spans[tail]],
         previous.refs_by_stmt[:first_hit]
         + analyzer.refs_by_stmt
-        + [_shift_refs(refs, delta) for refs in previous.refs_by_stmt[tail]],
+        + [shift_refs(refs, delta) for refs in previous.refs_by_stmt[tail]],
         previous.ops_by_stmt[:first_hit] + analyzer.ops_by_stmt + previous.ops_by_stmt[tail],
         previous.import_end_by_stmt[:first_hit]
         + analyzer.import_end_by_stmt
@@ -250,7 +435,9 @@ def _splice(
         previous.mindspore_by_stmt[:first_hit]
         + analyzer.mindspore_by_stmt
         + previous.mindspore_by_stmt[tail],
+        classes,
     )
+    updated.final_state = previous.final_state  # the chunk left the module's bindings as they were
     updated.reused_statements = count - max(0, last_hit - first_hit + 1)
     return _assemble(updated)
 
@@ -264,35 +451,8 @@ def carried_over(previous: ModuleAnalysis, first: int, old_end: int, delta: int)
             if ref.span.end_line < first:
                 result.references.append(ref)
             elif ref.span.line >= old_end:
-                result.references.extend(_shift_refs([ref], delta))
+                result.references.extend(shift_refs([ref], delta))
     insert = previous.result.import_insert_line
     result.import_insert_line = insert + delta if insert >= old_end else insert
     result.imports_mindspore = previous.result.imports_mindspore
     return result.finalize()
-
-
-def _shift_span(span: Span, delta: int) -> Span:
-    return Span(span.line + delta, span.col, span.end_line + delta, span.end_col)
-
-
-def _shift_refs(refs: list[TorchReference], delta: int) -> list[TorchReference]:
-    if delta == 0:
-        return refs
-    shifted = []
-    for ref in refs:
-        call = ref.call
-        if call is not None:
-            call = CallShape(
-                _shift_span(call.span, delta), call.n_positional, call.keywords, call.has_star_args
-            )
-        shifted.append(
-            TorchReference(
-                ref.qualified_name,
-                _shift_span(ref.span, delta),
-                ref.context,
-                ref.confidence,
-                call,
-                ref.tensor_receiver,
-            )
-        )
-    return shifted

@@ -10,6 +10,7 @@ import ast
 import re
 import warnings
 from collections import deque
+from dataclasses import dataclass, field, replace
 
 from mapping_db.tensor_methods import TENSOR_ATTRIBUTES, TENSOR_METHODS, TENSOR_ONLY_METHODS
 from server.analysis.findings import (
@@ -38,6 +39,114 @@ METHOD_DEFINED = "method:"  # value-kind key prefix: a method name defined by a 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
+Ops = list[tuple[str, str, str | None]]
+# A class's facts (ClassFacts) frozen at one moment: modules, tensors, tensor_methods.
+FactsSnapshot = tuple[frozenset[str], frozenset[str], frozenset[str]]
+
+
+def snapshot(facts: ClassFacts) -> FactsSnapshot:
+    return frozenset(facts.modules), frozenset(facts.tensors), frozenset(facts.tensor_methods)
+
+
+@dataclass(slots=True)
+class ClassRecord:
+    """What the analysis of a top-level class kept, so that one of its methods can later be
+    analysed again alone (server.analysis.incremental): per class-body statement ("member")
+    its lines, its references, the class-scope changes it made, and the class's facts
+    (`self.<name>` kinds) before and after it ran; a method's analysis depends on nothing
+    else in the class.
+
+    References are kept by the phase that found them, in the order a full analysis finds
+    them: the class's decorators and bases, each member's part visited with the class body
+    (a method's decorators, defaults, annotations), the graph-mode pass over the class, then
+    each member's deferred bodies (a method's body, then the functions nested in it).
+    Line numbers are `shift` lines off (shifted lazily when an edit above moves the class).
+    """
+
+    name: str
+    member_spans: list[tuple[int, int]] = field(default_factory=list)  # first, last line
+    member_defs: list[str | None] = field(default_factory=list)  # "def f" / "async def f"
+    indent: str | None = None  # the body's indentation; None: a member shares a line
+    head_refs: list[TorchReference] = field(default_factory=list)
+    visit_refs: list[list[TorchReference]] = field(default_factory=list)
+    graph_refs: list[TorchReference] = field(default_factory=list)
+    body_refs: list[list[TorchReference]] = field(default_factory=list)
+    class_ops: list[Ops] = field(default_factory=list)  # the class scope's changes per member
+    module_ops_at: list[int] = field(default_factory=list)  # module ops logged before member
+    graph_ops_at: int = 0  # module ops logged before the graph-mode pass
+    network: bool = False  # a network class: the graph-mode pass ran over it
+    header_facts: list[tuple[FactsSnapshot, FactsSnapshot] | None] = field(default_factory=list)
+    body_facts: list[tuple[FactsSnapshot, FactsSnapshot] | None] = field(default_factory=list)
+    final_facts: FactsSnapshot | None = None
+    late_changes: bool = False  # a function nested in a method changed the class's facts
+    shift: int = 0
+    facts: ClassFacts | None = None  # the live facts, while the analysis runs
+
+    def shifted(self, delta: int) -> ClassRecord:
+        return self if delta == 0 else replace(self, shift=self.shift + delta)
+
+    def materialized(self) -> ClassRecord:
+        """The record with its lines where they are now (`shift` applied)."""
+        delta = self.shift
+        if delta == 0:
+            return self
+        return replace(
+            self,
+            member_spans=[(a + delta, b + delta) for a, b in self.member_spans],
+            head_refs=shift_refs(self.head_refs, delta),
+            visit_refs=[shift_refs(refs, delta) for refs in self.visit_refs],
+            graph_refs=shift_refs(self.graph_refs, delta),
+            body_refs=[shift_refs(refs, delta) for refs in self.body_refs],
+            shift=0,
+        )
+
+    def flat_refs(self) -> list[TorchReference]:
+        """Every reference of the class, in the order a full analysis finds them."""
+        refs = list(self.head_refs)
+        for part in self.visit_refs:
+            refs.extend(part)
+        refs.extend(self.graph_refs)
+        for part in self.body_refs:
+            refs.extend(part)
+        return refs
+
+
+def _shift_span(span: Span, delta: int) -> Span:
+    return Span(span.line + delta, span.col, span.end_line + delta, span.end_col)
+
+
+def shift_refs(refs: list[TorchReference], delta: int) -> list[TorchReference]:
+    """The references moved `delta` lines down (new objects; the same list when 0)."""
+    if delta == 0:
+        return refs
+    shifted = []
+    for ref in refs:
+        call = ref.call
+        if call is not None:
+            call = CallShape(
+                _shift_span(call.span, delta), call.n_positional, call.keywords, call.has_star_args
+            )
+        shifted.append(
+            TorchReference(
+                ref.qualified_name,
+                _shift_span(ref.span, delta),
+                ref.context,
+                ref.confidence,
+                call,
+                ref.tensor_receiver,
+            )
+        )
+    return shifted
+
+
+@dataclass(slots=True)
+class MemberOutcome:
+    """One method of a class analysed again alone (StatementAnalyzer.run_member)."""
+
+    visit_refs: list[TorchReference]
+    body_refs: list[TorchReference]
+
+
 def find_torch_references(source: str) -> AnalysisResult:
     """Analyse `source`; a syntax error gives a result with `syntax_error` set and no references."""
     from server.analysis.incremental import analyse_module
@@ -58,6 +167,14 @@ def parse_source(source: str) -> ast.Module | SyntaxProblem:
         return SyntaxProblem(str(exc), 0, 0)
 
 
+def _def_key(node: _FunctionNode) -> str:
+    return ("async def " if isinstance(node, ast.AsyncFunctionDef) else "def ") + node.name
+
+
+def _set_facts(facts: ClassFacts, value: FactsSnapshot) -> None:
+    facts.modules, facts.tensors, facts.tensor_methods = (set(part) for part in value)
+
+
 class StatementAnalyzer(ValueEvidence):
     """Analyses a module's top-level statements, keeping what each one contributes.
 
@@ -71,8 +188,12 @@ class StatementAnalyzer(ValueEvidence):
         self.ops_by_stmt: list[list[tuple[str, str, str | None]]] = []
         self.import_end_by_stmt: list[int] = []  # line after the statement's last import, or 0
         self.mindspore_by_stmt: list[bool] = []
+        self.classes: dict[int, ClassRecord] = {}  # by top-level statement index
         self._stmt = 0
-        self._deferred: deque[tuple[_FunctionNode, Scope, int]] = deque()
+        self._top: ast.stmt | None = None  # the top-level statement being visited
+        self._member: int | None = None  # the member of a top-level class being analysed
+        self._bucket: list[TorchReference] = []  # where references found now go
+        self._deferred: deque[tuple[_FunctionNode, Scope, int, int | None]] = deque()
 
     # ---- positions: ast columns are UTF-8 byte offsets, ours are code points ----
 
@@ -100,7 +221,7 @@ class StatementAnalyzer(ValueEvidence):
         return Span(line, end_col - len(func.attr), line, end_col)
 
     def _add(self, qualified: str, span: Span, context: Context, **kw: object) -> None:
-        self.refs_by_stmt[self._stmt].append(TorchReference(qualified, span, context, **kw))
+        self._bucket.append(TorchReference(qualified, span, context, **kw))
 
     # ---- driver ----
 
@@ -111,21 +232,107 @@ class StatementAnalyzer(ValueEvidence):
         self.ops_by_stmt = [[] for _ in range(count)]
         self.import_end_by_stmt = [0] * count
         self.mindspore_by_stmt = [False] * count
+        self.classes = {}
         for index, stmt in enumerate(tree.body):
             self._stmt = index
+            self._top = stmt
+            self._bucket = self.refs_by_stmt[index]
             module.ops = self.ops_by_stmt[index]
             self._visit_stmt(stmt, module)
         module.ops = None
+        self._top = None
         if before_bodies is not None:
             before_bodies()
+        first_level = len(self._deferred)  # bodies deferred later are nested in these
+        done = 0
         while self._deferred:
-            func, scope, self._stmt = self._deferred.popleft()
-            self._visit_body(func.body, scope)
-            facts = scope.parent.class_facts if scope.parent is not None else None
-            if scope.returns_tensor and facts is not None:
-                facts.tensor_methods.add(func.name)  # later methods' `self.f(x)` is a tensor
+            func, scope, self._stmt, self._member = self._deferred.popleft()
+            late, done = done >= first_level, done + 1
+            record = self.classes.get(self._stmt) if self._member is not None else None
+            if record is None:
+                self._bucket = self.refs_by_stmt[self._stmt]
+                self._run_body(func, scope)
+                continue
+            assert self._member is not None and record.facts is not None
+            self._bucket = record.body_refs[self._member]
+            tracked = late or record.member_defs[self._member] is not None
+            before = snapshot(record.facts) if tracked else None
+            self._run_body(func, scope)
+            if not tracked:
+                continue
+            after = snapshot(record.facts)
+            if late:
+                record.late_changes = record.late_changes or after != before
+            elif before is not None:
+                record.body_facts[self._member] = (before, after)
+        self._member = None
+        for index, record in self.classes.items():
+            assert record.facts is not None
+            record.final_facts = snapshot(record.facts)
+            record.facts = None
+            self.refs_by_stmt[index] = record.flat_refs()
 
-    def statement_lines(self, tree: ast.Module) -> list[tuple[int, int]]:
+    def _run_body(self, func: _FunctionNode, scope: Scope) -> None:
+        self._visit_body(func.body, scope)
+        facts = scope.parent.class_facts if scope.parent is not None else None
+        if scope.returns_tensor and facts is not None:
+            facts.tensor_methods.add(func.name)  # later methods' `self.f(x)` is a tensor
+
+    def run_member(
+        self,
+        record: ClassRecord,
+        index: int,
+        node: ast.stmt,
+        header_module: Scope,
+        final_module: Scope,
+    ) -> MemberOutcome | None:
+        """Analyse member `index` of a top-level class again, alone, as the full analysis
+        would have (`node` is its new text's statement). None when what it changes for the
+        rest of the class (the class scope, the class's facts) differs from before: then
+        other members' findings may change too."""
+        header = record.header_facts[index]
+        body = record.body_facts[index]
+        final = record.final_facts
+        if header is None or body is None or final is None or record.late_changes:
+            return None
+        facts = ClassFacts(*(set(part) for part in header[0]))
+        cls = Scope("class", parent=header_module, class_facts=facts)
+        for ops in record.class_ops[:index]:
+            cls.replay(ops)
+        cls.ops = ops = []
+        outcome = MemberOutcome([], [])
+        self._bucket = outcome.visit_refs
+        self._member = index
+        self._deferred.clear()
+        self._visit_stmt(node, cls)
+        cls.ops = None
+        if ops != record.class_ops[index] or snapshot(facts) != header[1]:
+            return None
+        if len(self._deferred) != 1:
+            return None
+        cls.parent = final_module  # bodies run once the module has bound every name
+        _set_facts(facts, body[0])
+        self._bucket = outcome.body_refs
+        func, scope, _, _ = self._deferred.popleft()
+        self._run_body(func, scope)
+        if snapshot(facts) != body[1]:
+            return None
+        _set_facts(facts, final)  # functions nested in it run after every method
+        while self._deferred:
+            func, scope, _, _ = self._deferred.popleft()
+            self._run_body(func, scope)
+        if snapshot(facts) != final:
+            return None
+        self._member = None
+        return outcome
+
+    def graph_refs(self, node: ast.ClassDef, scope: Scope) -> list[TorchReference]:
+        """The graph-mode findings of a (network) class, as `_class_def` finds them."""
+        self._bucket = found = []
+        self._graph_mode(node, scope)
+        return found
+
+    def statement_lines(self, tree: ast.Module | ast.ClassDef) -> list[tuple[int, int]]:
         spans = []
         for stmt in tree.body:
             start = stmt.lineno
@@ -343,9 +550,13 @@ class StatementAnalyzer(ValueEvidence):
             elif inner.is_forward and not is_self and arg is not args.kwarg and not arg.annotation:
                 # forward's inputs are tensors in the overwhelming majority of model code
                 inner.mark_tensor(arg.arg)
-        self._deferred.append((node, inner, self._stmt))
+        self._deferred.append((node, inner, self._stmt, self._member))
 
     def _class_def(self, node: ast.ClassDef, scope: Scope) -> None:
+        record = None
+        if node is self._top and scope.ops is not None:
+            record = self.classes[self._stmt] = ClassRecord(node.name)
+            self._bucket = record.head_refs
         for deco in node.decorator_list:
             self._expr(deco, scope)
         for base in node.bases:
@@ -363,12 +574,57 @@ class StatementAnalyzer(ValueEvidence):
                 if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
                     self._module_scope(scope).set_kind(METHOD_DEFINED + item.name, "defined")
         body_scope = Scope("class", parent=scope, class_facts=ClassFacts())
-        self._visit_body(node.body, body_scope)
+        if record is None:
+            self._visit_body(node.body, body_scope)
+        else:
+            self._visit_members(node, body_scope, scope, record)
         if is_network_class(node, lambda base: self._is_module_class(base, scope)):
+            if record is not None:
+                record.network = True
+                record.graph_ops_at = len(scope.ops or ())
+                self._bucket = record.graph_refs
             self._graph_mode(node, scope)
         scope.bind(node.name, None)
         if any(self._is_module_class(base, scope) for base in node.bases):
             scope.set_kind(node.name, "module_class")
+
+    def _visit_members(
+        self, node: ast.ClassDef, body_scope: Scope, module: Scope, record: ClassRecord
+    ) -> None:
+        """The class body of a top-level class, keeping what each member does."""
+        facts = body_scope.class_facts
+        assert facts is not None and module.ops is not None
+        record.facts = facts
+        count = len(node.body)
+        record.visit_refs = [[] for _ in range(count)]
+        record.body_refs = [[] for _ in range(count)]
+        record.class_ops = [[] for _ in range(count)]
+        record.header_facts = [None] * count
+        record.body_facts = [None] * count
+        record.member_spans = self.statement_lines(node)
+        first = node.body[0]
+        first_line = record.member_spans[0][0] - self.offset
+        text = self.lines[first_line] if first_line < len(self.lines) else ""
+        indent = text[: len(text) - len(text.lstrip())]
+        col = min(n.col_offset for n in (first, *getattr(first, "decorator_list", ())))
+        spans = record.member_spans
+        apart = all(spans[i][1] < spans[i + 1][0] for i in range(len(spans) - 1))
+        if indent and len(indent) == col and apart:
+            record.indent = indent  # each member starts a line of its own
+        for index, member in enumerate(node.body):
+            is_def = isinstance(member, ast.FunctionDef | ast.AsyncFunctionDef)
+            record.member_defs.append(_def_key(member) if is_def else None)
+            record.module_ops_at.append(len(module.ops))
+            self._member = index
+            self._bucket = record.visit_refs[index]
+            body_scope.ops = record.class_ops[index]
+            before = snapshot(facts) if is_def else None
+            self._visit_stmt(member, body_scope)
+            if before is not None:
+                record.header_facts[index] = (before, snapshot(facts))
+        body_scope.ops = None
+        self._member = None
+        self._bucket = record.head_refs  # nothing else is found in the class's own statement
 
     def _graph_mode(self, node: ast.ClassDef, scope: Scope) -> None:
         """Findings for Python that graph mode rejects (reported only when mode = graph)."""

@@ -3,32 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
+import json
 import logging
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
 from pygls.uris import to_fs_path
 
-from server.lsp.diagnostics import publish, publish_empty, refresh_all
+from server.lsp.diagnostic_items import publish_message
+from server.lsp.diagnostics import build_diagnostics, publish, publish_empty, refresh_all
+from server.lsp.first_document import is_python, take_analysis
 
 if TYPE_CHECKING:
+    from server.lsp.documents import DocumentState
     from server.lsp.server import MindportServer
 
 log = logging.getLogger(__name__)
-
-
-# languageIds clients use for Python; a client without filetype detection sends "" or
-# "plaintext" for a .py file, which is analysed for its name.
-PYTHON_LANGUAGE_IDS = frozenset({"python", "python3", "py", "pyi"})
-PYTHON_SUFFIXES = (".py", ".pyi", ".pyw")
-
-
-def is_python(uri: str, language_id: str | None = None) -> bool:
-    """A Python document: by its languageId (notebook cells, untitled buffers) or its name."""
-    if (language_id or "").strip().lower() in PYTHON_LANGUAGE_IDS:
-        return True
-    path = uri.split("#", 1)[0].split("?", 1)[0]
-    return path.lower().endswith(PYTHON_SUFFIXES)
 
 
 # A skipped analysis is made up for after this long if the queued change that superseded
@@ -41,9 +32,12 @@ def _analyse_if_skipped(server: MindportServer, uri: str) -> None:
         analyse(server, uri)
 
 
-# A document whose last analysis took longer than this is analysed off the request loop,
-# so that hovers and code actions on it are answered meanwhile (from the previous version).
+# A document whose last analysis took longer than this, or that has more lines, is analysed
+# off the request loop, its diagnostics built and encoded there too, so that hovers and code
+# actions on it are answered meanwhile (from the previous version): on the loop, only the
+# message is written.
 OFF_LOOP_ABOVE_MS = 15.0
+OFF_LOOP_LINES = 1_000
 
 
 def analyse(server: MindportServer, uri: str) -> None:
@@ -54,10 +48,19 @@ def analyse(server: MindportServer, uri: str) -> None:
     ticket = server.analysis_tickets.get(uri, 0) + 1
     server.analysis_tickets[uri] = ticket
     previous = server.documents.get(uri)
-    if previous is not None and previous.took_ms > OFF_LOOP_ABOVE_MS:
+    if previous is None and (early := take_analysis(uri, doc.version, doc.source)) is not None:
+        # the first document, analysed while pygls was being imported (first_document); its
+        # diagnostics went out already unless the settings are not those they were made with
+        state, published_with = early
+        published = published_with == server.settings and not server.pulls_diagnostics
+        _analysed(server, uri, server.documents.install(state), publish_it=not published)
+        return
+    if previous is not None and (
+        previous.took_ms > OFF_LOOP_ABOVE_MS or len(previous.lines) > OFF_LOOP_LINES
+    ):
         loop = asyncio.get_running_loop()
         future = server.analysis_thread().submit(
-            server.documents.compute, uri, doc.version, doc.source
+            _analyse_and_encode, server, uri, doc.version, doc.source
         )
 
         def done(fut) -> None:
@@ -68,6 +71,20 @@ def analyse(server: MindportServer, uri: str) -> None:
     _analysed(server, uri, server.documents.update(uri, doc.version, doc.source))
 
 
+def _analyse_and_encode(
+    server: MindportServer, uri: str, version: int | None, source: str
+) -> tuple[DocumentState, bytes | None, int]:
+    """Off the loop: the analysis, and its publishDiagnostics message encoded (pushed
+    diagnostics), with the settings generation it was built for."""
+    generation = server.settings_generation
+    state = server.documents.compute(uri, version, source)
+    if server.pulls_diagnostics:
+        return state, None, generation
+    items = build_diagnostics(server, state)
+    body = json.dumps(publish_message(uri, state.version, items)).encode()
+    return state, b"Content-Length: %d\r\n\r\n" % len(body) + body, generation
+
+
 def _install(server: MindportServer, uri: str, ticket: int, future) -> None:
     if future.cancelled():
         return
@@ -76,11 +93,19 @@ def _install(server: MindportServer, uri: str, ticket: int, future) -> None:
         return
     if server.analysis_tickets.get(uri) != ticket or uri not in server.workspace.text_documents:
         return  # a newer version is being analysed (or the document was closed)
-    _analysed(server, uri, server.documents.install(future.result()))
+    state, message, generation = future.result()
+    state = server.documents.install(state)
+    if message is None or generation != server.settings_generation:
+        _analysed(server, uri, state)  # settings changed meanwhile: built again
+        return
+    written = server.protocol.writer.write(message)
+    if inspect.isawaitable(written):
+        asyncio.ensure_future(written)
+    _analysed(server, uri, state, publish_it=False)
 
 
-def _analysed(server: MindportServer, uri: str, state) -> None:
-    if not server.pulls_diagnostics:
+def _analysed(server: MindportServer, uri: str, state, publish_it: bool = True) -> None:
+    if publish_it and not server.pulls_diagnostics:
         publish(server, uri)
     ask_jedi(server, uri, state)
     if not server.background_started and server.start_background_work is not None:

@@ -20,6 +20,7 @@ import logging
 import os
 import re
 import sys
+import threading
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -42,6 +43,8 @@ class EarlyAnswer:
     request_id: Any
     cache_file: Path
     sent: bool  # whether the remembered answer went out already
+    params: dict | None = None  # the initialize request's params
+    result: Any = None  # the answer sent, when it was
 
 
 def _key(capabilities: Any) -> str:
@@ -76,21 +79,25 @@ def answer_early(first_body: bytes | None, out: BinaryIO) -> EarlyAnswer | None:
         cache_file = cache_folder() / f"{_key(params.get('capabilities'))}.json"
         result = json.loads(cache_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return EarlyAnswer(request_id, cache_file, sent=False)
+        return EarlyAnswer(request_id, cache_file, sent=False, params=params)
     body = json.dumps({"id": request_id, "jsonrpc": "2.0", "result": result}).encode()
     out.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
     out.flush()
     log.info("initialize answered before loading the protocol (remembered answer)")
-    return EarlyAnswer(request_id, cache_file, sent=True)
+    return EarlyAnswer(request_id, cache_file, sent=True, params=params, result=result)
 
 
 class ResponseFilter:
     """The server's output stream: pygls' answer to the `initialize` that was answered early
-    is dropped (and checked against the remembered one); otherwise it is remembered."""
+    is dropped (and checked against the remembered one); otherwise it is remembered. The
+    first document's diagnostics found before pygls was loaded (server.lsp.first_document)
+    are written from another thread: one message at a time."""
 
     def __init__(self, out: BinaryIO, early: EarlyAnswer | None) -> None:
         self._out = out
         self._early = early
+        self._lock = threading.Lock()
+        self._published = False  # the server published diagnostics itself
 
     def write(self, data: bytes) -> int:
         early = self._early
@@ -102,16 +109,32 @@ class ResponseFilter:
                 _remember(early.cache_file, answer)
                 if early.sent:
                     return len(data)  # the client has it already
-        return self._out.write(data)
+        with self._lock:
+            if not self._published and _PUBLISH in data[:_PUBLISH_WITHIN]:
+                self._published = True
+            return self._out.write(data)
+
+    def write_early_diagnostics(self, message: bytes) -> bool:
+        """Write a publishDiagnostics message found before pygls was loaded, unless the
+        server published diagnostics already (they are newer). Whether it was written."""
+        with self._lock:
+            if self._published:
+                return False
+            self._out.write(message)
+            self._out.flush()
+            return True
 
     def flush(self) -> None:
-        self._out.flush()
+        with self._lock:
+            self._out.flush()
 
     def close(self) -> None:
         self._out.close()
 
 
 _ID = re.compile(rb'"id"\s*:')
+_PUBLISH = b'"textDocument/publishDiagnostics"'
+_PUBLISH_WITHIN = 300  # the method comes first in the body, after the headers
 
 
 def _initialize_answer(body: bytes, request_id: Any) -> Any | None:

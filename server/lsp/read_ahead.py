@@ -21,8 +21,9 @@ import logging
 import os
 import re
 import threading
+import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 log = logging.getLogger(__name__)
@@ -169,6 +170,26 @@ class ReadAhead:
             while not self._bodies and not self._eof:
                 self._lock.wait()
             return self._bodies[0] if self._bodies else None
+
+    def wait_for(self, verdict: Callable[[bytes], str], timeout: float) -> bytes | None:
+        """The first queued body that `verdict` says to "take", looking at the queued
+        messages in order (and those arriving within `timeout` seconds) past those it says
+        to "skip"; None at one it says to "stop" at, at the end of the stream, or on time."""
+        deadline = time.monotonic() + timeout
+        seen = 0
+        with self._lock:
+            while True:
+                while seen < len(self._bodies):
+                    answer = verdict(self._bodies[seen])
+                    if answer == "take":
+                        return self._bodies[seen]
+                    if answer == "stop":
+                        return None
+                    seen += 1
+                left = deadline - time.monotonic()
+                if self._eof or left <= 0:
+                    return None
+                self._lock.wait(left)
 
     def _queued(self, marker: bytes) -> Iterator[dict]:
         """Queued messages whose body holds `marker`, parsed one at a time (oldest first)."""

@@ -8,7 +8,7 @@ import logging
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
@@ -17,33 +17,12 @@ from server.lsp.code_actions import warm_up
 from server.lsp.commands import doctor_at_start
 from server.lsp.diagnostics import refresh_all
 from server.lsp.document_sync import ask_jedi
-from server.settings import take_trust
+from server.lsp.first_document import SECTION, as_dict, trust_and_options
 
 if TYPE_CHECKING:
     from server.lsp.server import MindportServer
 
 log = logging.getLogger(__name__)
-SECTION = "mindport"
-
-
-def _as_dict(value: Any) -> dict | None:
-    if value is None:
-        return None
-    if isinstance(value, dict):
-        # Clients send either the settings themselves or {"mindport": {...}}.
-        inner = value.get(SECTION)
-        return inner if isinstance(inner, dict) else value
-    return {"<invalid>": value}
-
-
-def _trust_and_options(raw: Any) -> tuple[bool, dict | None]:
-    """The workspace trust flag (beside the settings or inside their `mindport` object) and
-    the settings without it."""
-    if not isinstance(raw, dict):
-        return False, _as_dict(raw)
-    outer_trusted, outer = take_trust(raw)
-    inner_trusted, options = take_trust(_as_dict(outer))
-    return outer_trusted or inner_trusted, options
 
 
 PARENT_POLL_S = 2.0
@@ -109,7 +88,7 @@ async def _pull_client_config(server: MindportServer) -> None:
     except Exception as exc:  # a client that fails the request must not stop the server
         log.warning("workspace/configuration failed: %s", exc)
         return
-    server.client_config = _as_dict(result[0]) if result else None
+    server.client_config = as_dict(result[0]) if result else None
 
 
 BACKGROUND_NICENESS = 10
@@ -159,7 +138,7 @@ def _start_background_work(server: MindportServer) -> None:
 def register(server: MindportServer) -> None:
     @server.feature(types.INITIALIZE)
     def initialize(ls: MindportServer, params: types.InitializeParams) -> None:
-        ls.trusted, ls.init_options = _trust_and_options(params.initialization_options)
+        ls.trusted, ls.init_options = trust_and_options(params.initialization_options)
         watch_parent(ls, params.process_id)
         _report(ls, ls.reload_settings())
 
@@ -192,7 +171,7 @@ def register(server: MindportServer) -> None:
     async def did_change_configuration(
         ls: MindportServer, params: types.DidChangeConfigurationParams
     ) -> None:
-        pushed = _as_dict(params.settings) if params.settings else None
+        pushed = as_dict(params.settings) if params.settings else None
         if pushed:
             ls.client_config = pushed
         else:

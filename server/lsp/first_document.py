@@ -1,0 +1,286 @@
+"""Publish the first opened document's diagnostics while pygls is still being imported.
+
+An editor opens a file right after `initialize`: its didOpen arrives while the server still
+imports pygls and lsprotocol (0.4-0.8 s, most of the start-up; server.lsp.early_initialize
+answers `initialize` before that). Our analysis needs neither. So when `initialize` was
+answered early, the first didOpen of a Python document (queued behind `initialized`) is
+analysed at once in a forked child process, on the other core, with the settings pygls'
+`initialize` handler will load (initialization options and the workspace's files, trust
+included); the child hands the diagnostics to a thread of the server, which publishes
+them, while the server imports pygls as before. (A thread would not do: the import and the
+analysis both hold the GIL, so each would wait for the other.)
+
+The child also hands over its analysis and the settings it used: when the server handles
+the same didOpen, it installs that analysis (the text and version are the same) instead of
+analysing again, and publishes only if its settings differ (a client that sends settings
+through `workspace/configuration` gets the diagnostics again once those are read). The
+early message is dropped if the server has published diagnostics already.
+
+Not done (pygls handles everything as before) where fork is not available, when the client
+pulls diagnostics, when its position encoding is not one we know, or when no didOpen comes
+within FIRST_OPEN_WAIT_S. No pygls or lsprotocol import here, directly or not.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import json
+import logging
+import os
+import pickle
+import signal
+import struct
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+from urllib.parse import unquote, urlparse
+
+if TYPE_CHECKING:
+    from server.lsp.documents import DocumentState
+    from server.lsp.early_initialize import EarlyAnswer, ResponseFilter
+    from server.lsp.read_ahead import ReadAhead
+    from server.settings import Settings
+
+log = logging.getLogger(__name__)
+
+SECTION = "mindport"
+# How long to wait for the first didOpen after `initialize` was answered (an editor sends it
+# at once); without one, pygls is imported right after.
+FIRST_OPEN_WAIT_S = 0.1
+# The child process gives up after this long (the server goes on without its message).
+CHILD_LIMIT_S = 30
+# How long the server's own didOpen handling waits for the child's analysis before doing it.
+HANDOVER_WAIT_S = 1.0
+_LENGTH = struct.Struct("<Q")  # the message's length, before the message and the analysis
+
+
+@dataclass(slots=True)
+class _Handover:
+    """The analysis a child process makes for the server (by document URI)."""
+
+    version: int | None
+    digest: bytes  # of the text
+    done: threading.Event = field(default_factory=threading.Event)
+    state: DocumentState | None = None
+    settings: Settings | None = None  # those of the published diagnostics, if they went out
+
+
+_handovers: dict[str, _Handover] = {}
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def take_analysis(
+    uri: str, version: int | None, text: str
+) -> tuple[DocumentState, Settings | None] | None:
+    """The child's analysis of this document, if one was made for this text and version
+    (waiting for it a little if it is still running), and the settings of the diagnostics
+    published from it (None if they were not); once."""
+    handover = _handovers.pop(uri, None)
+    if handover is None or not handover.done.wait(HANDOVER_WAIT_S):
+        return None
+    if handover.version != version or handover.digest != _digest(text):
+        return None
+    return (handover.state, handover.settings) if handover.state is not None else None
+
+
+# Messages that may come before the first didOpen without stopping the look for it.
+_BEFORE_OPEN = frozenset({"initialize", "initialized", "$/setTrace", "$/cancelRequest"})
+
+
+# languageIds clients use for Python; a client without filetype detection sends "" or
+# "plaintext" for a .py file, which is analysed for its name.
+PYTHON_LANGUAGE_IDS = frozenset({"python", "python3", "py", "pyi"})
+PYTHON_SUFFIXES = (".py", ".pyi", ".pyw")
+
+
+def is_python(uri: str, language_id: str | None = None) -> bool:
+    """A Python document: by its languageId (notebook cells, untitled buffers) or its name."""
+    if (language_id or "").strip().lower() in PYTHON_LANGUAGE_IDS:
+        return True
+    path = uri.split("#", 1)[0].split("?", 1)[0]
+    return path.lower().endswith(PYTHON_SUFFIXES)
+
+
+def as_dict(value: Any) -> dict | None:
+    """Settings as sent: the settings themselves or {"mindport": {...}}."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        inner = value.get(SECTION)
+        return inner if isinstance(inner, dict) else value
+    return {"<invalid>": value}
+
+
+def trust_and_options(raw: Any) -> tuple[bool, dict | None]:
+    """The workspace trust flag (beside the settings or inside their `mindport` object) and
+    the settings without it."""
+    from server.settings import take_trust
+
+    if not isinstance(raw, dict):
+        return False, as_dict(raw)
+    outer_trusted, outer = take_trust(raw)
+    inner_trusted, options = take_trust(as_dict(outer))
+    return outer_trusted or inner_trusted, options
+
+
+def workspace_folder(params: dict) -> Path | None:
+    """The workspace folder pygls takes from `initialize` (rootUri, else rootPath)."""
+    root_uri = params.get("rootUri")
+    if isinstance(root_uri, str) and root_uri:
+        parsed = urlparse(root_uri)
+        return Path(unquote(parsed.path)) if parsed.scheme == "file" else None
+    root_path = params.get("rootPath")
+    return Path(root_path) if isinstance(root_path, str) and root_path else None
+
+
+def _first_open(body: bytes) -> str:
+    """The verdict for `ReadAhead.wait_for`: take a didOpen, look past what may precede it."""
+    try:
+        message = json.loads(body)
+        method = message.get("method")
+    except (ValueError, AttributeError):
+        return "stop"
+    if method == "textDocument/didOpen" and "id" not in message:
+        return "take"
+    return "skip" if method in _BEFORE_OPEN else "stop"
+
+
+def publish_first_document(
+    reader: ReadAhead, early: EarlyAnswer | None, out: ResponseFilter
+) -> int | None:
+    """Start the analysis and publication of the first opened document, if it comes now;
+    the child's process id, or None."""
+    if early is None or not early.sent or not isinstance(early.params, dict):
+        return None
+    if not hasattr(os, "fork"):
+        return None
+    params = early.params
+    capabilities = params.get("capabilities")
+    text_caps = capabilities.get("textDocument") if isinstance(capabilities, dict) else None
+    if isinstance(text_caps, dict) and text_caps.get("diagnostic") is not None:
+        return None  # the client pulls diagnostics
+    server_caps = early.result.get("capabilities") if isinstance(early.result, dict) else None
+    encoding = server_caps.get("positionEncoding") if isinstance(server_caps, dict) else None
+    # what the child needs, loaded once here, before forking (the server needs it too)
+    from mapping_db.store import load_database
+    from server.lsp import diagnostic_items, documents  # noqa: F401
+    from server.settings import load_settings  # noqa: F401
+
+    load_database()
+    body = reader.wait_for(_first_open, FIRST_OPEN_WAIT_S)
+    document = _document(body) if body is not None else None
+    if document is None:
+        return None
+    uri, version, text, language = document
+    if not is_python(uri, language):
+        return None
+    read_end, write_end = os.pipe()
+    started = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:  # the child: analyse, hand the message and the analysis over, exit
+        try:
+            os.close(read_end)
+            signal.alarm(CHILD_LIMIT_S)
+            with os.fdopen(write_end, "wb") as pipe:
+                _analyse(params, encoding or "utf-16", uri, version, text, pipe)
+        except BaseException:
+            log.exception("the first document's early diagnostics failed")
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    atexit.register(_stop, pid)
+    handover = _handovers[uri] = _Handover(version, _digest(text))
+    relay = threading.Thread(
+        target=_relay,
+        args=(read_end, pid, out, handover, started),
+        name="mindport-first",
+        daemon=True,
+    )
+    relay.start()
+    return pid
+
+
+def _document(body: bytes) -> tuple[str, int | None, str, str | None] | None:
+    """(uri, version, text, languageId) of a didOpen message."""
+    try:
+        document = json.loads(body)["params"]["textDocument"]
+        uri, text = document["uri"], document["text"]
+        version, language = document.get("version"), document.get("languageId")
+    except (ValueError, KeyError, TypeError):
+        return None  # pygls answers what is wrong with it
+    if not (isinstance(uri, str) and isinstance(text, str)):
+        return None
+    if not isinstance(version, int) or isinstance(version, bool):
+        version = None
+    return uri, version, text, language if isinstance(language, str) else None
+
+
+def _stop(pid: int) -> None:
+    """At exit: no child left behind (it lives well under a second unless stopped)."""
+    try:
+        if os.waitpid(pid, os.WNOHANG) == (0, 0):
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    except (ChildProcessError, ProcessLookupError):
+        pass  # reaped already
+
+
+def _relay(
+    read_end: int, pid: int, out: ResponseFilter, handover: _Handover, started: float
+) -> None:
+    """Wait (in the kernel) for the child's message and analysis; publish the one, keep
+    the other for the server."""
+    try:
+        with os.fdopen(read_end, "rb") as pipe:
+            head = pipe.read(_LENGTH.size)
+            if len(head) < _LENGTH.size:
+                return
+            (length,) = _LENGTH.unpack(head)
+            message = pipe.read(length)
+            published = len(message) == length and out.write_early_diagnostics(message)
+            if published:
+                log.info(
+                    "first diagnostics published before the protocol was loaded, %.0f ms "
+                    "after the didOpen was read",
+                    (time.perf_counter() - started) * 1000,
+                )
+            state, settings = pickle.loads(pipe.read())
+        handover.state = state
+        handover.settings = settings if published else None
+    except Exception:
+        log.exception("the first document's early analysis was not handed over")
+    finally:
+        os.waitpid(pid, 0)
+        handover.done.set()
+
+
+def _analyse(
+    params: dict, encoding: str, uri: str, version: int | None, text: str, pipe: BinaryIO
+) -> None:
+    """In the child: write the framed publishDiagnostics message (its length first), then
+    the pickled analysis and settings."""
+    from mapping_db.store import load_database
+    from server.lsp.diagnostic_items import diagnostic_items, publish_message, units_for
+    from server.lsp.documents import DocumentStore
+    from server.settings import load_settings
+
+    units = units_for(encoding)
+    if units is None:
+        return
+    trusted, options = trust_and_options(params.get("initializationOptions"))
+    settings, _ = load_settings(workspace_folder(params), options, None, trusted=trusted)
+    state = DocumentStore().compute(uri, version, text)
+    items = diagnostic_items(state, settings, load_database(), units)
+    data = json.dumps(publish_message(uri, version, items)).encode()
+    message = b"Content-Length: %d\r\n\r\n" % len(data) + data
+    pipe.write(_LENGTH.pack(len(message)) + message)
+    pipe.flush()  # published now; the analysis follows
+    # the assessments hold the database's records: the server makes its own
+    state = replace(state, _assessments={})
+    pipe.write(pickle.dumps((state, settings), protocol=pickle.HIGHEST_PROTOCOL))
