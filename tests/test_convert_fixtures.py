@@ -35,6 +35,6 @@ def test_fixture_outputs_are_ruff_f_clean() -> None:
 def test_comments_survive_and_markers_are_counted() -> None:
     source = (FIXTURES / "markers" / "in.py").read_text(encoding="utf-8")
     result = convert_source(source, load_database(), "CPU")
-    assert "# flash attention has no MindSpore counterpart" in result.code
+    assert "# remote procedure calls have no MindSpore counterpart" in result.code
     assert result.counts.total_marked == len(result.markers) == 2
     assert {m.line for m in result.markers} == {7, 11}

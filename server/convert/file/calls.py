@@ -1,5 +1,9 @@
 """Calls and names through the quick-fix engine (server.convert.call_rewrite): what the quick
-fix writes for one call is what the file conversion writes for every call."""
+fix writes for one call is what the file conversion writes for every call. Where no target of
+a call's entry runs on the device, the entry's workaround formula verified equal there
+(server.advice.formula_fix) is written the way the quick fix writes it
+(server.convert.formula_call); a form the formula does not stand for keeps a marker that says
+why."""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from mapping_db.model import DROPPED_AT_DEFAULT
+from server.advice.assess import Assessment
+from server.advice.formula_fix import usable_formula
 from server.analysis.findings import TorchReference
 from server.convert.call_rewrite import FixRefused, rewrite_call, rewrite_name
 from server.convert.file.adapters import class_value
@@ -15,6 +21,7 @@ from server.convert.file.context import category_of
 from server.convert.file.evidence import with_shape_evidence
 from server.convert.file.kernels import prepare_interpolate
 from server.convert.file.text import expr
+from server.convert.formula_call import rewrite_with_formula
 
 if TYPE_CHECKING:
     from server.convert.file.transformer import FileTransformer
@@ -40,22 +47,54 @@ def convert_call(
     category = category_of(ref.qualified_name)
     target = assessment.target
     if target is None:
-        conv.mark(original, _no_target_reason(assessment.message, ref), category)
-        return updated
+        try:
+            formula = formula_call(conv, ref, assessment, updated)
+        except FixRefused as exc:  # the formula does not stand for this call: say why
+            reason = _no_target_reason(assessment.message, ref)
+            conv.mark(original, f"{reason}; {_reason(str(exc))}", category)
+            return updated
+        if formula is None:
+            conv.mark(original, _no_target_reason(assessment.message, ref), category)
+        return updated if formula is None else formula
     if assessment.fix_blocker is not None:
         conv.mark(original, _reason(assessment.fix_blocker), category)
         return updated
     prepared = prepare_interpolate(updated, ref.qualified_name, conv.ctx.device)
-    source = _code(with_shape_evidence(prepared, target, conv.int_names()))
-    if "\n" in source and not updated.lpar:
-        source = f"({source})"  # a call broken over lines parses on its own in parentheses
+    source = _call_source(with_shape_evidence(prepared, target, conv.int_names()), updated)
     try:
         rewrite = rewrite_call(source, target, tensor_method=ref.context == "tensor-method")
     except FixRefused as exc:
         conv.mark(original, _reason(str(exc)), category)
         return updated
-    new = expr(rewrite.text)
-    # keep the call's own parentheses, if it had any
+    return _keep_parentheses(expr(rewrite.text), updated)
+
+
+def formula_call(
+    conv: FileTransformer, ref: TorchReference, assessment: Assessment, updated: cst.Call
+) -> cst.BaseExpression | None:
+    """The call written as its entry's workaround formula verified equal on the device, as the
+    quick fix writes it (server.convert.quick_fix.plan_formula_fix); None when the entry has no
+    such formula. Raises FixRefused with the reason when the formula does not stand for the
+    call's form or values."""
+    entry = assessment.entry
+    usable = usable_formula(conv.ctx.db, entry, conv.ctx.device) if entry is not None else None
+    if usable is None:
+        return None
+    if ref.context != "call":
+        raise FixRefused("the workaround formula replaces calls only")
+    rewrite = rewrite_with_formula(_call_source(updated, updated), usable.form)
+    return _keep_parentheses(expr(rewrite.text), updated)
+
+
+def _call_source(call: cst.Call, updated: cst.Call) -> str:
+    source = _code(call)
+    if "\n" in source and not updated.lpar:
+        source = f"({source})"  # a call broken over lines parses on its own in parentheses
+    return source
+
+
+def _keep_parentheses(new: cst.BaseExpression, updated: cst.Call) -> cst.BaseExpression:
+    """`new`, with the call's own parentheses if it had any."""
     return new.with_changes(lpar=updated.lpar, rpar=updated.rpar) if updated.lpar else new
 
 

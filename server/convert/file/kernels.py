@@ -5,8 +5,11 @@ does (each found by running it on MindSpore 2.10):
   `functools.partial` of it;
 - on CPU, `ops.interpolate` refuses `scale_factor` for bilinear/nearest 4-D input: a whole
   number scale is the same as `size=` the scaled spatial sizes (torch floors the product);
-- on CPU, `ops.layer_norm` has no kernel: `F.layer_norm(x, shape, weight, bias, eps)` is the
-  `ops.LayerNorm` primitive (the kernel behind `nn.LayerNorm`) over the shape's last axes;
+- on CPU, `ops.layer_norm` has no kernel: `F.layer_norm` is its workaround formula verified
+  on the device (server.convert.file.calls.formula_call, as the quick fix writes it); a form
+  the formula refuses (an input that is not a plain name, which it reads three times) with a
+  weight is the `ops.LayerNorm` primitive (the kernel behind `nn.LayerNorm`) over the shape's
+  last axes;
 - `nn.MultiheadAttention(..., need_weights=False)` returns a 1-tuple in MindSpore where torch
   returns (output, None): the weights are asked for, so `out, _ = attn(...)` still unpacks;
 - on CPU, `Tensor.unfold` (windows along an axis) fails: `unfold_torch_args`, written into the
@@ -22,6 +25,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from server.analysis.edits import FixRefused
 from server.analysis.findings import TorchReference
 from server.convert.file.text import expr
 
@@ -104,11 +108,20 @@ _LAYER_NORM_PARAMS = ("input", "normalized_shape", "weight", "bias", "eps")
 def layer_norm_call(
     conv: FileTransformer, original: cst.Call, updated: cst.Call, refs: list[TorchReference]
 ) -> cst.BaseExpression | None:
+    from server.convert.file.calls import formula_call
     from server.convert.file.transformer import Unconvertible
 
     ref = next((r for r in refs if r.qualified_name == "torch.nn.functional.layer_norm"), None)
     if ref is None or conv.ctx.device != "CPU":
         return None
+    assessment = conv.ctx.assess(ref)
+    if assessment is not None and assessment.target is None:
+        try:  # the formula verified on the device first: what is verified is what is written
+            formula = formula_call(conv, ref, assessment, updated)
+        except FixRefused:
+            formula = None
+        if formula is not None:
+            return formula
     given: dict[str, str] = {}
     for index, arg in enumerate(updated.args):
         if arg.star or index >= len(_LAYER_NORM_PARAMS):
