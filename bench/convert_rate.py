@@ -1,14 +1,20 @@
 """Conversion rate of `mindport convert` per project, and its speed (lines per second).
 
 Rate = converted torch sites / all torch sites the analysis finds (calls, names, tensor
-methods, compliance findings), the way PaConvert counts its converted APIs. Projects: the
+methods, compliance findings), by our own rules; PaConvert counts otherwise (see below and
+docs/conversion.md). The PaConvert column is its own rate (issue 10's figures). Projects: the
 ResNet-50 example, the sample models, every project in ../shared/corpus/, and nanoGPT's and
 minGPT's single files PaConvert's reference figures name. Figures only: nothing is asserted.
 
-    python bench/convert_rate.py [--json] [--markers] [PROJECT ...]
+    python bench/convert_rate.py [--json] [--markers] [--paconvert DIR] [PROJECT ...]
 
 PROJECT names rows to measure (default: all); --markers adds, per project, the markers left
 counted by reason (the work that remains).
+
+A second rate counts our sites the way PaConvert counts its APIs (bench/paconvert_count.py;
+docs/conversion.md says how): it needs PaConvert's tables, read from an installed paconvert
+(`pip install --no-deps paconvert==3.3.1` in any venv; --paconvert DIR or $PACONVERT_DIR
+names its package folder). Without them that column says so.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.paconvert_count import PaConvertTables, SameWay, count_file, find_tables  # noqa: E402
 from mapping_db.store import load_database  # noqa: E402
 from server.convert.file import ConvertError, convert_source  # noqa: E402
 from server.convert.file.context import Counts  # noqa: E402
@@ -61,8 +68,9 @@ def projects() -> list[tuple[str, list[Path]]]:
     return found
 
 
-def measure(files: list[Path], db) -> dict:
+def measure(files: list[Path], db, tables: PaConvertTables | None = None) -> dict:
     counts = Counts()
+    same_way = SameWay()
     reasons: Counter[str] = Counter()
     lines = 0
     seconds = 0.0
@@ -81,6 +89,13 @@ def measure(files: list[Path], db) -> dict:
         slowest = max(slowest, elapsed)
         lines += result.lines
         counts.add(result.counts)
+        if tables is not None:
+            same_way.add(count_file(source, result.code, result.markers, db, "CPU", tables))
+    if tables is not None:
+        # compliance findings and sites found by their shape (`def forward`, a training
+        # step, `.to(device)`) have no torch API name for PaConvert to count
+        unnamed = counts.total_found - same_way.named
+        same_way.left_out["compliance findings and sites found by shape"] += unnamed
         # one reason per kind: names in quotes and backticks vary from call to call
         reasons.update(re.sub(r"`[^`]*`|'[^']*'", "…", m.reason)[:100] for m in result.markers)
     return {
@@ -94,6 +109,18 @@ def measure(files: list[Path], db) -> dict:
         "lines_per_s": lines / seconds if seconds else 0.0,
         "slowest_file_s": slowest,
         "markers": dict(reasons.most_common()),
+        "paconvert_way": None
+        if tables is None
+        else {
+            "counted": same_way.counted,
+            "converted": same_way.converted,
+            "rate": same_way.rate,
+            "extra_member_sites": same_way.extra,
+            "extra_converted": same_way.extra_converted,
+            "extra_third_party_uses": same_way.third_party,
+            "rate_with_extra": same_way.rate_with_extra,
+            "our_sites_it_does_not_count": dict(same_way.left_out.most_common()),
+        },
     }
 
 
@@ -101,22 +128,47 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     as_json = "--json" in args
     with_markers = "--markers" in args
+    explicit = None
+    if "--paconvert" in args:
+        at = args.index("--paconvert")
+        explicit = args[at + 1] if at + 1 < len(args) else None
+        args = args[:at] + args[at + 2 :]
     wanted = [a for a in args if not a.startswith("--")]
+    tables, missing = find_tables(explicit)
     db = load_database()
     convert_source("import torch\nx = torch.zeros(1)\n", db)  # warm caches
-    rows = {name: measure(files, db) for name, files in projects() if not wanted or name in wanted}
+    rows = {
+        name: measure(files, db, tables)
+        for name, files in projects()
+        if not wanted or name in wanted
+    }
     if as_json:
         print(json.dumps(rows, indent=2))
         return
     print("mindport convert: conversion rate (converted / torch sites) and speed, device CPU")
-    header = f"  {'project':<26}{'files':>6}{'sites':>7}{'rate':>8}{'PaConvert':>11}"
+    if tables is None:
+        print(f"  its-way: {missing}")
+    else:
+        note = "" if tables.version == "3.3.1" else " (the reference figures are 3.3.1's)"
+        print(f"  its-way: our named sites counted as PaConvert {tables.version} counts{note};")
+        print("  +extra: with the method calls and attributes it counts that we do not name")
+        print("  (`model.eval()`, `x.to(d)`, `loss.item()`), converted unless marked, and the")
+        print("  uses of torchvision, transformers, timm, ..., converted when gone from the port")
+    header = f"  {'project':<26}{'files':>6}{'sites':>7}{'rate':>8}"
+    header += f"{'its-way':>9}{'of':>6}{'+extra':>8}{'of':>6}{'PaConvert':>11}"
     print(header + f"{'lines/s':>9}{'slowest':>9}")
     total_lines = total_seconds = 0.0
     for name, row in rows.items():
         reference = PACONVERT.get(name)
         ref = f"{reference:.1%}" if reference is not None else "-"
+        its = row["paconvert_way"]
+        its_way = f"{'n/a':>9}{'':>6}{'n/a':>8}{'':>6}"
+        if its:
+            extra = its["counted"] + its["extra_member_sites"]
+            its_way = f"{its['rate']:>9.1%}{its['counted']:>6}"
+            its_way += f"{its['rate_with_extra']:>8.1%}{extra:>6}"
         print(
-            f"  {name:<26}{row['files']:>6}{row['found']:>7}{row['rate']:>8.1%}{ref:>11}"
+            f"  {name:<26}{row['files']:>6}{row['found']:>7}{row['rate']:>8.1%}{its_way}{ref:>11}"
             f"{row['lines_per_s']:>9.0f}{row['slowest_file_s']:>8.2f}s"
             + (f"  ({row['errors']} do not parse)" if row["errors"] else "")
         )
@@ -125,6 +177,12 @@ def main(argv: list[str] | None = None) -> None:
             total_seconds += row["seconds"]
     if total_seconds:
         print(f"  all projects: {total_lines / total_seconds:.0f} lines/s")
+    if tables is not None:
+        print("\nour sites PaConvert would not count, by reason (left out of its-way):")
+        for name, row in rows.items():
+            left = row["paconvert_way"]["our_sites_it_does_not_count"]
+            if left:
+                print(f"  {name}: " + ", ".join(f"{n} {why}" for why, n in left.items()))
     if with_markers:
         for name, row in rows.items():
             if row["markers"]:
