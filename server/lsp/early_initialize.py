@@ -124,6 +124,13 @@ class ResponseFilter:
             self._out.flush()
             return True
 
+    def write_early_answer(self, message: bytes) -> None:
+        """Write the answer to a request found before pygls was loaded (pygls never reads
+        that request: server.lsp.read_ahead.ReadAhead.remove)."""
+        with self._lock:
+            self._out.write(message)
+            self._out.flush()
+
     def flush(self) -> None:
         with self._lock:
             self._out.flush()

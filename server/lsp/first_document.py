@@ -16,6 +16,11 @@ analysing again, and publishes only if its settings differ (a client that sends 
 through `workspace/configuration` gets the diagnostics again once those are read). The
 early message is dropped if the server has published diagnostics already.
 
+The codeAction requests an editor sends for the diagnostics are answered from the same
+analysis before pygls is loaded too (server.lsp.early_code_actions): a process forked by
+the child answers those that the server's reading thread finds queued behind the didOpen,
+and the request is dropped from the queue once its answer is written.
+
 Not done (pygls handles everything as before) where fork is not available, when the client
 pulls diagnostics, when its position encoding is not one we know, or when no didOpen comes
 within FIRST_OPEN_WAIT_S. No pygls or lsprotocol import here, directly or not.
@@ -31,6 +36,7 @@ import os
 import pickle
 import signal
 import struct
+import sys
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -39,6 +45,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import unquote, urlparse
 
 if TYPE_CHECKING:
+    from server.lsp.diagnostic_items import Units
     from server.lsp.documents import DocumentState
     from server.lsp.early_initialize import EarlyAnswer, ResponseFilter
     from server.lsp.read_ahead import ReadAhead
@@ -54,6 +61,10 @@ FIRST_OPEN_WAIT_S = 0.1
 CHILD_LIMIT_S = 30
 # How long the server's own didOpen handling waits for the child's analysis before doing it.
 HANDOVER_WAIT_S = 1.0
+SWITCH_INTERVAL_S = 0.0005
+# How long the early quick-fix process waits for a request after the diagnostics before it
+# imports the fix machinery (an editor asks at once; the import cannot be interrupted).
+FIRST_REQUEST_WAIT_S = 0.05
 _LENGTH = struct.Struct("<Q")  # the message's length, before the message and the analysis
 
 
@@ -181,28 +192,42 @@ def publish_first_document(
     if not is_python(uri, language):
         return None
     read_end, write_end = os.pipe()
+    requests_in, requests_out = os.pipe()  # codeAction requests for the child to answer
     started = time.perf_counter()
     pid = os.fork()
-    if pid == 0:  # the child: analyse, hand the message and the analysis over, exit
+    if pid == 0:  # the child: analyse, hand the message and the analysis over, answer
         try:
             os.close(read_end)
+            os.close(requests_out)
             signal.alarm(CHILD_LIMIT_S)
-            with os.fdopen(write_end, "wb") as pipe:
-                _analyse(params, encoding or "utf-16", uri, version, text, pipe)
+            asked = os.fdopen(requests_in, "rb", buffering=0)
+            with os.fdopen(write_end, "wb") as pipe, asked:
+                _child(params, encoding or "utf-16", uri, version, text, pipe, asked)
         except BaseException:
             log.exception("the first document's early diagnostics failed")
         finally:
             os._exit(0)
     os.close(write_end)
+    os.close(requests_in)
     atexit.register(_stop, pid)
     handover = _handovers[uri] = _Handover(version, _digest(text))
     relay = threading.Thread(
         target=_relay,
-        args=(read_end, pid, out, handover, started),
+        args=(read_end, pid, out, handover, started, reader, body, uri),
         name="mindport-first",
         daemon=True,
     )
     relay.start()
+    forward = threading.Thread(
+        target=_forward,
+        args=(reader, body, uri, requests_out),
+        name="mindport-first-requests",
+        daemon=True,
+    )
+    forward.start()
+    # These threads wait in the kernel, then want the GIL back from the import of pygls:
+    # switch often (as the server does once started, server.cli) so they do not wait long.
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     return pid
 
 
@@ -231,40 +256,128 @@ def _stop(pid: int) -> None:
         pass  # reaped already
 
 
+def _forward(reader: ReadAhead, open_body: bytes, uri: str, requests_out: int) -> None:
+    """Send the child the codeAction requests it may answer (server.lsp.early_code_actions)
+    until pygls reads the didOpen; then let the child finish."""
+    from server.lsp.early_code_actions import STOP, next_request
+
+    forwarded: set = set()
+    deadline = time.monotonic() + CHILD_LIMIT_S
+    try:
+        with os.fdopen(requests_out, "wb") as pipe:
+            while time.monotonic() < deadline:
+                found = reader.look(
+                    lambda bodies: next_request(bodies, open_body, uri, forwarded), 0.05
+                )
+                if found == STOP:
+                    break
+                if found is not None:
+                    request_id, body = found
+                    forwarded.add((type(request_id).__name__, request_id))
+                    pipe.write(_LENGTH.pack(len(body)) + body)
+                    pipe.flush()
+    except OSError as exc:  # the child is gone: pygls answers
+        log.debug("no more early requests: %s", exc)
+
+
+def _record(pipe: BinaryIO) -> tuple[bytes, bytes] | None:
+    """One record from the child: (kind, payload), None at the end."""
+    head = pipe.read(1 + _LENGTH.size)
+    if len(head) < 1 + _LENGTH.size:
+        return None
+    (length,) = _LENGTH.unpack(head[1:])
+    payload = pipe.read(length)
+    return (head[:1], payload) if len(payload) == length else None
+
+
+def _write_record(pipe: BinaryIO, kind: bytes, payload: bytes) -> None:
+    pipe.write(kind + _LENGTH.pack(len(payload)) + payload)
+    pipe.flush()
+
+
 def _relay(
-    read_end: int, pid: int, out: ResponseFilter, handover: _Handover, started: float
+    read_end: int,
+    pid: int,
+    out: ResponseFilter,
+    handover: _Handover,
+    started: float,
+    reader: ReadAhead,
+    open_body: bytes,
+    uri: str,
 ) -> None:
-    """Wait (in the kernel) for the child's message and analysis; publish the one, keep
-    the other for the server."""
+    """Wait (in the kernel) for the child's records: publish the diagnostics, keep the
+    analysis for the server, send the answers to requests pygls has not read."""
+    from server.lsp.early_code_actions import queued_index
+
+    published = False
     try:
         with os.fdopen(read_end, "rb") as pipe:
-            head = pipe.read(_LENGTH.size)
-            if len(head) < _LENGTH.size:
-                return
-            (length,) = _LENGTH.unpack(head)
-            message = pipe.read(length)
-            published = len(message) == length and out.write_early_diagnostics(message)
-            if published:
-                log.info(
-                    "first diagnostics published before the protocol was loaded, %.0f ms "
-                    "after the didOpen was read",
-                    (time.perf_counter() - started) * 1000,
-                )
-            state, settings = pickle.loads(pipe.read())
-        handover.state = state
-        handover.settings = settings if published else None
+            while (record := _record(pipe)) is not None:
+                kind, payload = record
+                if kind == _DIAGNOSTICS:
+                    published = out.write_early_diagnostics(payload)
+                    if published:
+                        log.info(
+                            "first diagnostics published before the protocol was loaded, "
+                            "%.0f ms after the didOpen was read",
+                            (time.perf_counter() - started) * 1000,
+                        )
+                elif kind == _ANALYSIS:
+                    state, settings = pickle.loads(payload)
+                    handover.state = state
+                    handover.settings = settings if published else None
+                    handover.done.set()
+                elif kind == _ANSWER:
+                    raw_id, _, message = payload.partition(b"\n")
+                    request_id = json.loads(raw_id)
+                    # under the reader's lock: pygls cannot read it meanwhile
+                    if reader.remove(
+                        lambda bodies, rid=request_id: queued_index(bodies, open_body, uri, rid)
+                    ):
+                        out.write_early_answer(message)
+                        log.info(
+                            "codeAction %s answered before the protocol was loaded, %.0f ms "
+                            "after the didOpen was read",
+                            request_id,
+                            (time.perf_counter() - started) * 1000,
+                        )
     except Exception:
         log.exception("the first document's early analysis was not handed over")
     finally:
-        os.waitpid(pid, 0)
         handover.done.set()
+        os.waitpid(pid, 0)
 
 
-def _analyse(
-    params: dict, encoding: str, uri: str, version: int | None, text: str, pipe: BinaryIO
+_DIAGNOSTICS, _ANALYSIS, _ANSWER = b"D", b"H", b"A"
+
+
+def _read_exactly(stream: BinaryIO, size: int) -> bytes:
+    """`size` bytes from an unbuffered stream (fewer at its end)."""
+    data = b""
+    while len(data) < size:
+        chunk = stream.read(size - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def _child(
+    params: dict,
+    encoding: str,
+    uri: str,
+    version: int | None,
+    text: str,
+    pipe: BinaryIO,
+    asked: BinaryIO,
 ) -> None:
-    """In the child: write the framed publishDiagnostics message (its length first), then
-    the pickled analysis and settings."""
+    """In the child: write the framed publishDiagnostics message, then the analysis and
+    settings, for the server and for a process of its own that answers the codeAction
+    requests the server sends it (server.lsp.early_code_actions) until it reads the didOpen.
+    Where a third core is free, that process imports the fix machinery (libcst, ~130 ms)
+    meanwhile; on two cores (one analyses, one imports pygls) it would slow the diagnostics,
+    so it waits, answers the requests that came with the diagnostics (importing libcst only
+    if one needs a fix written), then imports it."""
     from mapping_db.store import load_database
     from server.lsp.diagnostic_items import diagnostic_items, publish_message, units_for
     from server.lsp.documents import DocumentStore
@@ -273,14 +386,74 @@ def _analyse(
     units = units_for(encoding)
     if units is None:
         return
-    trusted, options = trust_and_options(params.get("initializationOptions"))
-    settings, _ = load_settings(workspace_folder(params), options, None, trusted=trusted)
-    state = DocumentStore().compute(uri, version, text)
-    items = diagnostic_items(state, settings, load_database(), units)
-    data = json.dumps(publish_message(uri, version, items)).encode()
-    message = b"Content-Length: %d\r\n\r\n" % len(data) + data
-    pipe.write(_LENGTH.pack(len(message)) + message)
-    pipe.flush()  # published now; the analysis follows
-    # the assessments hold the database's records: the server makes its own
-    state = replace(state, _assessments={})
-    pipe.write(pickle.dumps((state, settings), protocol=pickle.HIGHEST_PROTOCOL))
+    state_in, state_out = os.pipe()
+    fixer = os.fork()
+    if fixer == 0:
+        try:
+            os.close(state_out)
+            signal.alarm(CHILD_LIMIT_S)
+            with os.fdopen(state_in, "rb") as analysis:
+                _answer_requests(uri, units, analysis, pipe, asked)
+        except BaseException:
+            log.exception("the first document's early quick fixes failed")
+        finally:
+            os._exit(0)
+    os.close(state_in)
+    asked.close()
+    try:
+        with os.fdopen(state_out, "wb") as fixer_pipe:
+            trusted, options = trust_and_options(params.get("initializationOptions"))
+            settings, _ = load_settings(workspace_folder(params), options, None, trusted=trusted)
+            state = DocumentStore().compute(uri, version, text)
+            items = diagnostic_items(state, settings, load_database(), units)
+            data = json.dumps(publish_message(uri, version, items)).encode()
+            _write_record(pipe, _DIAGNOSTICS, b"Content-Length: %d\r\n\r\n" % len(data) + data)
+            # published now; the analysis follows. The assessments hold the database's
+            # records: the server makes its own.
+            handed = replace(state, _assessments={})
+            analysis = pickle.dumps((handed, settings), pickle.HIGHEST_PROTOCOL)
+            _write_record(pipe, _ANALYSIS, analysis)
+            pipe.close()  # the fixer's answers come after this, never inside it
+            fixer_pipe.write(analysis)
+    finally:
+        os.waitpid(fixer, 0)
+
+
+def _answer_requests(
+    uri: str, units: Units, analysis: BinaryIO, pipe: BinaryIO, asked: BinaryIO
+) -> None:
+    """In the child's own child: answer the codeAction requests from the analysis."""
+    import select
+
+    from mapping_db.store import load_database
+    from server.lsp.early_code_actions import answer
+    from server.lsp.quick_fix_items import warm_up
+
+    spare_core = hasattr(os, "sched_getaffinity") and len(os.sched_getaffinity(0)) > 2
+    if spare_core:
+        warm_up()  # the fix machinery, while the analysis runs
+    loaded = analysis.read()
+    if not loaded:
+        return
+    state, settings = pickle.loads(loaded)
+    db = load_database()
+    warmed = spare_core
+    while True:
+        if not warmed and not select.select([asked], [], [], FIRST_REQUEST_WAIT_S)[0]:
+            begun = time.perf_counter()
+            warm_up()  # no request came with the diagnostics: ready for the next
+            warmed = True
+            log.debug(
+                "early fix machinery imported in %.0f ms", (time.perf_counter() - begun) * 1000
+            )
+            continue
+        head = _read_exactly(asked, _LENGTH.size)
+        if len(head) < _LENGTH.size:
+            return
+        body = _read_exactly(asked, _LENGTH.unpack(head)[0])
+        request_id = json.loads(body).get("id")
+        begun = time.perf_counter()
+        message = answer(body, uri, state, db, settings.device, units)
+        log.debug("early codeAction %s: %.0f ms", request_id, (time.perf_counter() - begun) * 1000)
+        if message is not None:
+            _write_record(pipe, _ANSWER, json.dumps(request_id).encode() + b"\n" + message)

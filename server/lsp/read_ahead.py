@@ -11,6 +11,9 @@ queued makes their work useless:
   this version would be thrown away (its diagnostics would be replaced at once);
 - `cancelled(id)`: a `$/cancelRequest` for this request is queued behind it.
 
+`remove` drops a queued message before pygls reads it: a request answered before pygls was
+loaded (server.lsp.early_code_actions) is never answered twice.
+
 The bytes pygls reads are exactly those received: the framing here is only for looking.
 """
 
@@ -23,8 +26,8 @@ import re
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
-from typing import BinaryIO
+from collections.abc import Callable, Iterator, Sequence
+from typing import BinaryIO, TypeVar
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +38,7 @@ _CANCEL = b'"$/cancelRequest"'
 # recognised as one by its method name, but not read).
 _PEEK_LIMIT = 64 * 1024 * 1024
 _CHUNK = 1 << 16
+T = TypeVar("T")
 
 
 class ReadAhead:
@@ -190,6 +194,29 @@ class ReadAhead:
                 if self._eof or left <= 0:
                     return None
                 self._lock.wait(left)
+
+    def look(self, verdict: Callable[[Sequence[bytes]], T | None], timeout: float) -> T | None:
+        """What `verdict` finds in the queued bodies (oldest first), asked now and as
+        messages arrive within `timeout` seconds; None at the end of the stream or on time."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                found = verdict(tuple(self._bodies))
+                left = deadline - time.monotonic()
+                if found is not None or self._eof or left <= 0:
+                    return found
+                self._lock.wait(left)
+
+    def remove(self, pick: Callable[[Sequence[bytes]], int | None]) -> bool:
+        """Drop the queued message at the index `pick` gives (None: none) before pygls
+        reads it, e.g. a request answered already; whether one was dropped."""
+        with self._lock:
+            index = pick(tuple(self._bodies))
+            if index is None or not 0 <= index < len(self._bodies):
+                return False
+            del self._frames[index]
+            del self._bodies[index]
+            return True
 
     def _queued(self, marker: bytes) -> Iterator[dict]:
         """Queued messages whose body holds `marker`, parsed one at a time (oldest first)."""
