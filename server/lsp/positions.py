@@ -1,4 +1,5 @@
-"""Convert between our positions (code points) and the client's (UTF-16 unless negotiated).
+"""Convert between our positions (code points) and the client's (UTF-16 unless negotiated),
+with pygls' position codec; the pygls-free helpers are in server.lsp.diagnostic_items.
 
 Most lines are ASCII, where both agree; only other lines pay for a conversion.
 """
@@ -11,23 +12,16 @@ from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
 from server.analysis.findings import Span
-
-
-def _line(lines: Sequence[str], index: int) -> str:
-    if 0 <= index < len(lines):
-        return lines[index].rstrip("\r\n")
-    return ""
+from server.lsp.diagnostic_items import client_column, line_text
 
 
 def to_client_column(codec: PositionCodec, line: str, col: int) -> int:
-    if line.isascii():
-        return col
-    return codec.client_num_units(line[:col])
+    return client_column(codec.client_num_units, line, col)
 
 
 def span_to_range(codec: PositionCodec, lines: Sequence[str], span: Span) -> types.Range:
-    start_line = _line(lines, span.line)
-    end_line = start_line if span.end_line == span.line else _line(lines, span.end_line)
+    start_line = line_text(lines, span.line)
+    end_line = start_line if span.end_line == span.line else line_text(lines, span.end_line)
     return types.Range(
         start=types.Position(span.line, to_client_column(codec, start_line, span.col)),
         end=types.Position(span.end_line, to_client_column(codec, end_line, span.end_col)),
@@ -40,7 +34,7 @@ def from_client_position(
     """(line, code-point column), or None when the position lies outside the document."""
     if position.line < 0 or position.line >= len(lines) or position.character < 0:
         return None
-    line = _line(lines, position.line)
+    line = line_text(lines, position.line)
     if line.isascii():
         return (position.line, min(position.character, len(line)))
     units = 0
