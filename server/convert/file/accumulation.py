@@ -149,10 +149,9 @@ def _rewrite(conv: FileTransformer, body: list[cst.CSTNode], at: int, step: int)
         _assigned_names,
         _clip,
         _jumps,
-        _loads,
         _read_before_assigned,
         computed_outside,
-        definite,
+        forward_returns,
         stop_gradients,
     )
 
@@ -188,20 +187,7 @@ def _rewrite(conv: FileTransformer, body: list[cst.CSTNode], at: int, step: int)
     if stepped_by_scaler and (scaler is None or receiver != scaler):
         raise _Refused("the optimizer is stepped by a scaler that did not scale this loss")
     optimizer = code(step_node.args[0].value) if stepped_by_scaler else receiver
-    later: set[str] = set().union(*(_loads(s) for s in [*after_inner, *body[at + 1 :]]))
-    outputs = list(
-        dict.fromkeys(
-            n
-            for s in forward
-            for n in _assigned_names(s)
-            if isinstance(s, cst.SimpleStatementLine) or n in later or n in definite(s)
-        )
-    )
-    aux = [n for n in outputs if n != loss]
-    if scaler is not None:
-        first, aux = f"{scaler}.scale({loss})", [loss, *aux]
-    else:
-        first = loss
+    first, aux = forward_returns(forward, [*after_inner, *body[at + 1 :]], loss, scaler)
     inputs = _read_before_assigned(forward)
     leading = forward[0].leading_lines if forward else inner[backward].leading_lines
     forward = [forward[0].with_changes(leading_lines=[]), *forward[1:]] if forward else []

@@ -183,21 +183,7 @@ def convert_block(conv: FileTransformer, body: list[cst.CSTNode]) -> list[cst.CS
         reason = "a torch.no_grad() block nested in the forward: port the step by hand"
         return _mark_leftovers(conv, body, calls, reason)
     forward = stopped
-    # returned: what the forward statements assign at their own level, and what their inner
-    # blocks assign that the statements after the step read (a loop's variable may be unbound)
-    later = set().union(*(_loads(s) for s in [*tail, *body[backward + 1 :]]))
-    outputs = list(
-        dict.fromkeys(
-            n
-            for s in forward
-            for n in _assigned_names(s)
-            if isinstance(s, cst.SimpleStatementLine) or n in later or n in definite(s)
-        )
-    )
-    aux = [n for n in outputs if n != loss]
-    first = loss
-    if scaler is not None:
-        first, aux = f"{scaler}.scale({loss})", [loss, *aux]
+    first, aux = forward_returns(forward, [*tail, *body[backward + 1 :]], loss, scaler)
     inputs = _read_before_assigned(forward)
     returned = ", ".join([first, *aux])
     leading = forward[0].leading_lines if forward else body[backward].leading_lines
@@ -250,6 +236,26 @@ def _scaler_step_refusal(stmt: cst.CSTNode, receiver: str, scaler: str) -> str |
     if len(call.args) != 1 or call.args[0].keyword is not None or call.args[0].star:
         return "scaler.step() with these arguments needs a manual port"
     return None
+
+
+def forward_returns(
+    forward: list[cst.CSTNode], after: list[cst.CSTNode], loss: str, scaler: str | None
+) -> tuple[str, list[str]]:
+    """What the forward function returns: the value differentiated (the loss, scaled when a
+    GradScaler scales it) and the auxiliary outputs: what the forward statements assign at
+    their own level, and what their inner blocks assign that the statements `after` the step
+    read (a loop's variable may be unbound)."""
+    later: set[str] = set().union(*(_loads(s) for s in after))
+    outputs = dict.fromkeys(
+        n
+        for s in forward
+        for n in _assigned_names(s)
+        if isinstance(s, cst.SimpleStatementLine) or n in later or n in definite(s)
+    )
+    aux = [n for n in outputs if n != loss]
+    if scaler is not None:
+        return f"{scaler}.scale({loss})", [loss, *aux]
+    return loss, aux
 
 
 def _read_before_assigned(statements: list[cst.CSTNode]) -> list[str]:
