@@ -14,6 +14,7 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from tests.lsp_helpers import SERVER, open_document
+from tests.process_helpers import alive
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT / "tests" / "data" / "align"
@@ -23,14 +24,6 @@ DATA = WORKSPACE / "models"
 shutil.copytree(SOURCES, DATA, ignore=shutil.ignore_patterns("workspace", "__pycache__"))
 TORCH = DATA / "tiny_torch.py"
 TORCH_URI = TORCH.as_uri()
-
-
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def worker_pids() -> set[int]:

@@ -13,6 +13,7 @@ from pathlib import Path
 from server.runner.align.run import run_alignment
 from server.runner.align.sides import RunHandle
 from server.runner.align.spec import RunSpec, parse_model_ref
+from tests.process_helpers import alive
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "align"
@@ -37,14 +38,6 @@ def line_of(path: Path, needle: str) -> int:
         if needle in line:
             return number
     raise AssertionError(f"{needle!r} not in {path}")
-
-
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def assert_cleaned_up(result: dict) -> None:

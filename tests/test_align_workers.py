@@ -17,6 +17,7 @@ from server.runner.workers import (
     WorkerProcess,
     WorkerTimeout,
 )
+from tests.process_helpers import alive
 
 ECHO = """
 import json, sys
@@ -38,15 +39,6 @@ child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
 print(json.dumps({"grandchild": child.pid}), flush=True)
 time.sleep(600)
 """
-
-
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            state = handle.read().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def worker(code: str, tmp_path: Path) -> WorkerProcess:

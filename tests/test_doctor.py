@@ -28,6 +28,7 @@ from server.doctor import (
     status_line,
 )
 from server.doctor.checks import check_verification
+from tests.process_helpers import alive
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -187,15 +188,7 @@ def test_a_hung_probe_leaves_no_process_behind(bare_python: str, tmp_path: Path)
     report = run_doctor(bare_python, "CPU", timeout=8, env={"PYTHONPATH": str(tmp_path)})
     assert "hung during `import mindspore`" in by_check(report)["mindspore"].message
     for pid in map(int, pids.read_text().split()):
-        assert not _alive(pid), f"process {pid} of the hung probe is still running"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
+        assert not alive(pid), f"process {pid} of the hung probe is still running"
 
 
 def test_a_mindspore_that_segfaults_loses_only_its_own_result(tmp_path: Path) -> None:
