@@ -18,7 +18,7 @@ outer block (`deferred_bodies`), which converts them all or marks them all."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -83,6 +83,21 @@ def _nested_bodies(stmt: cst.CSTNode) -> list[cst.IndentedBlock]:
     return found
 
 
+def _accumulation_loops(
+    conv: FileTransformer, body: Sequence[cst.CSTNode]
+) -> Iterator[tuple[int, cst.For, int]]:
+    """(index, loop, index of the optimizer step) of each `for` loop of the block that calls
+    backward() inside and is followed by the step."""
+    for index, stmt in enumerate(body):
+        if not isinstance(stmt, cst.For) or not isinstance(stmt.body, cst.IndentedBlock):
+            continue
+        if not _has_backward(stmt.body.body):
+            continue
+        step = _step_index(conv, body, index)
+        if step is not None:
+            yield index, stmt, step
+
+
 def deferred_bodies(
     conv: FileTransformer, body: Sequence[cst.CSTNode], steps: list[cst.Call]
 ) -> set[int]:
@@ -99,14 +114,7 @@ def deferred_bodies(
         step = next(later, None)
         if step is not None and step[1] == "step" and step[0] == match.group(1):
             steps.append(step[2])  # the training step converts it (training.convert_block)
-    for index, stmt in enumerate(body):
-        if not isinstance(stmt, cst.For) or not isinstance(stmt.body, cst.IndentedBlock):
-            continue
-        if not _has_backward(stmt.body.body):
-            continue
-        step = _step_index(conv, body, index)
-        if step is None:
-            continue
+    for index, stmt, step in _accumulation_loops(conv, body):
         found.add(id(stmt.body))
         step_call = _call_statement(body[step])
         assert step_call is not None
@@ -118,14 +126,7 @@ def deferred_bodies(
 
 def convert(conv: FileTransformer, body: list[cst.CSTNode]) -> list[cst.CSTNode] | None:
     """The block with its accumulation step converted (or marked); None when it has none."""
-    for index, stmt in enumerate(body):
-        if not isinstance(stmt, cst.For) or not isinstance(stmt.body, cst.IndentedBlock):
-            continue
-        if not _has_backward(stmt.body.body):
-            continue
-        step = _step_index(conv, body, index)
-        if step is None:
-            continue
+    for index, _, step in _accumulation_loops(conv, body):
         try:
             return _rewrite(conv, body, index, step)
         except _Refused as exc:
