@@ -91,13 +91,13 @@ def measure(files: list[Path], db, tables: PaConvertTables | None = None) -> dic
         counts.add(result.counts)
         if tables is not None:
             same_way.add(count_file(source, result.code, result.markers, db, "CPU", tables))
+        # one reason per kind: names in quotes and backticks vary from call to call
+        reasons.update(re.sub(r"`[^`]*`|'[^']*'", "…", m.reason)[:100] for m in result.markers)
     if tables is not None:
         # compliance findings and sites found by their shape (`def forward`, a training
         # step, `.to(device)`) have no torch API name for PaConvert to count
         unnamed = counts.total_found - same_way.named
         same_way.left_out["compliance findings and sites found by shape"] += unnamed
-        # one reason per kind: names in quotes and backticks vary from call to call
-        reasons.update(re.sub(r"`[^`]*`|'[^']*'", "…", m.reason)[:100] for m in result.markers)
     return {
         "files": len(files),
         "errors": errors,
@@ -120,6 +120,7 @@ def measure(files: list[Path], db, tables: PaConvertTables | None = None) -> dic
             "extra_third_party_uses": same_way.third_party,
             "rate_with_extra": same_way.rate_with_extra,
             "our_sites_it_does_not_count": dict(same_way.left_out.most_common()),
+            "unconverted_names": dict(same_way.unconverted.most_common()),
         },
     }
 
@@ -189,6 +190,11 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"\nmarkers left in {name}, by reason:")
                 for reason, count in row["markers"].items():
                     print(f"  {count:5d}  {reason}")
+            its = row["paconvert_way"]
+            if its and its["unconverted_names"]:
+                print(f"\nsites it counts that stay unconverted in {name}, by name:")
+                for api, count in its["unconverted_names"].items():
+                    print(f"  {count:5d}  {api}")
 
 
 if __name__ == "__main__":

@@ -209,6 +209,7 @@ class SameWay:
     extra_converted: int = 0
     third_party: int = 0  # of the extra: uses of torchvision, transformers, timm, ...
     left_out: Counter[str] = field(default_factory=Counter)  # our sites it would not count
+    unconverted: Counter[str] = field(default_factory=Counter)  # counted names left in the port
 
     @property
     def rate(self) -> float:
@@ -227,6 +228,7 @@ class SameWay:
         self.extra_converted += other.extra_converted
         self.third_party += other.third_party
         self.left_out.update(other.left_out)
+        self.unconverted.update(other.unconverted)
 
 
 def count_file(
@@ -276,6 +278,8 @@ def count_file(
     for name, n in module_sites.items():
         out.counted += n
         out.converted += n - min(n, left[name])
+        if left[name]:
+            out.unconverted[name] += min(n, left[name])
     # tensor methods: a tensor-method marker on the site's line (or naming the method)
     # means unconverted; a marker we cannot place is charged to a counted site
     counted_sites = sum(1 for site in method_sites if site[2])
@@ -293,6 +297,8 @@ def count_file(
             continue
         open_sites.remove(pick)
         unconverted += pick[2]
+        if pick[2]:
+            out.unconverted[f"Tensor.{pick[1]}"] += 1
     charged = min(unplaced, sum(1 for site in open_sites if site[2]))
     unconverted += charged
     if unplaced > charged:
