@@ -50,8 +50,10 @@ def _serve(args: argparse.Namespace) -> int:
     if args.tcp:
         server.start_tcp(host or "127.0.0.1", int(port))
     else:
+        from server.lsp.stdio_reader import serve_stdio
+
         server.read_ahead = reader
-        server.start_io(stdin=reader, stdout=output)  # type: ignore[arg-type]
+        serve_stdio(server, reader, output)  # type: ignore[arg-type]
     server.stop_workers()
     # LSP: exit status 0 only when a shutdown request came before the end
     return 0 if server.shutdown_requested else 1

@@ -54,6 +54,7 @@ class ReadAhead:
         self._offset = 0
         self._eof = False
         self._lock = threading.Condition()
+        self._on_arrival: Callable[[], None] | None = None
         self._thread = threading.Thread(target=self._fill, name="mindport-read", daemon=True)
 
     def start(self) -> ReadAhead:
@@ -72,12 +73,18 @@ class ReadAhead:
                     self._frames.append(frame)
                     self._bodies.append(body)
                     self._lock.notify_all()
+                    on_arrival = self._on_arrival
+                if on_arrival is not None:
+                    on_arrival()
         except (OSError, ValueError) as exc:
             log.warning("reading the client's messages failed: %s", exc)
         finally:
             with self._lock:
                 self._eof = True
                 self._lock.notify_all()
+                on_arrival = self._on_arrival
+            if on_arrival is not None:
+                on_arrival()
 
     def _read_frame(self) -> tuple[bytes | None, bytes]:
         """One message as pygls frames it: header lines up to a blank line that follows a
@@ -128,6 +135,17 @@ class ReadAhead:
         return data
 
     # ---- what pygls calls ----
+
+    def ready(self) -> bool:
+        """Whether `readline` and `read` (of at most the current message) return at once."""
+        with self._lock:
+            return self._offset < len(self._current) or bool(self._frames) or self._eof
+
+    def on_arrival(self, callback: Callable[[], None] | None) -> None:
+        """Call `callback()` on the reading thread after each message is queued, and at the
+        end of the stream (it must only hand over: e.g. loop.call_soon_threadsafe)."""
+        with self._lock:
+            self._on_arrival = callback
 
     def _next(self) -> bool:
         """Make the next queued message current; False at the end of the stream."""
