@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -64,7 +65,7 @@ def test_early_diagnostics_are_dropped_once_the_server_published() -> None:
 def test_a_handed_over_analysis_is_used_for_its_text_and_version_only() -> None:
     for version, text, expected in [(1, "x = 1", True), (2, "x = 1", False), (1, "y", False)]:
         handover = _handovers["file:///t.py"] = _Handover(1, _digest("x = 1"))
-        handover.state = object()  # type: ignore[assignment]
+        handover.payload = pickle.dumps(("state", "settings"))
         handover.done.set()
         assert (take_analysis("file:///t.py", version, text) is not None) == expected
         assert take_analysis("file:///t.py", 1, "x = 1") is None  # once

@@ -75,8 +75,10 @@ class _Handover:
     version: int | None
     digest: bytes  # of the text
     done: threading.Event = field(default_factory=threading.Event)
-    state: DocumentState | None = None
-    settings: Settings | None = None  # those of the published diagnostics, if they went out
+    # the pickled (state, settings), unpickled by the server when it takes it: not on the
+    # relay thread, which must stay free for the first code actions' answers
+    payload: bytes | None = None
+    published: bool = False  # the diagnostics went out with those settings
 
 
 _handovers: dict[str, _Handover] = {}
@@ -97,7 +99,10 @@ def take_analysis(
         return None
     if handover.version != version or handover.digest != _digest(text):
         return None
-    return (handover.state, handover.settings) if handover.state is not None else None
+    if handover.payload is None:
+        return None
+    state, settings = pickle.loads(handover.payload)
+    return state, settings if handover.published else None
 
 
 # Messages that may come before the first didOpen without stopping the look for it.
@@ -323,9 +328,8 @@ def _relay(
                             (time.perf_counter() - started) * 1000,
                         )
                 elif kind == _ANALYSIS:
-                    state, settings = pickle.loads(payload)
-                    handover.state = state
-                    handover.settings = settings if published else None
+                    handover.payload = payload
+                    handover.published = published
                     handover.done.set()
                 elif kind == _ANSWER:
                     raw_id, _, message = payload.partition(b"\n")
@@ -349,6 +353,7 @@ def _relay(
 
 
 _DIAGNOSTICS, _ANALYSIS, _ANSWER = b"D", b"H", b"A"
+_GO = b"G"  # to the fixer: the analysis record is written, answers may follow
 
 
 def _read_exactly(stream: BinaryIO, size: int) -> bytes:
@@ -412,9 +417,13 @@ def _child(
             # records: the server makes its own.
             handed = replace(state, _assessments={})
             analysis = pickle.dumps((handed, settings), pickle.HIGHEST_PROTOCOL)
+            # the fixer first (a process of its own reads it at once, while the server's
+            # relay thread waits its turn for the GIL), then the server
+            fixer_pipe.write(_LENGTH.pack(len(analysis)) + analysis)
+            fixer_pipe.flush()
             _write_record(pipe, _ANALYSIS, analysis)
-            pipe.close()  # the fixer's answers come after this, never inside it
-            fixer_pipe.write(analysis)
+            pipe.close()
+            fixer_pipe.write(_GO)  # the fixer's answers come after this record, never inside
     finally:
         os.waitpid(fixer, 0)
 
@@ -432,12 +441,14 @@ def _answer_requests(
     spare_core = hasattr(os, "sched_getaffinity") and len(os.sched_getaffinity(0)) > 2
     if spare_core:
         warm_up()  # the fix machinery, while the analysis runs
-    loaded = analysis.read()
-    if not loaded:
+    head = _read_exactly(analysis, _LENGTH.size)
+    if len(head) < _LENGTH.size:
         return
+    loaded = _read_exactly(analysis, _LENGTH.unpack(head)[0])
     state, settings = pickle.loads(loaded)
     db = load_database()
     warmed = spare_core
+    may_write = False  # until the analysis record is wholly in the shared pipe
     while True:
         if not warmed and not select.select([asked], [], [], FIRST_REQUEST_WAIT_S)[0]:
             begun = time.perf_counter()
@@ -456,4 +467,8 @@ def _answer_requests(
         message = answer(body, uri, state, db, settings.device, units)
         log.debug("early codeAction %s: %.0f ms", request_id, (time.perf_counter() - begun) * 1000)
         if message is not None:
+            if not may_write:
+                if _read_exactly(analysis, len(_GO)) != _GO:
+                    return  # the child stopped before handing the analysis over
+                may_write = True
             _write_record(pipe, _ANSWER, json.dumps(request_id).encode() + b"\n" + message)
