@@ -40,6 +40,7 @@ def _serve(args: argparse.Namespace) -> int:
         from server.lsp.first_document import publish_first_document
 
         publish_first_document(reader, early, output)
+    from server.lsp.first_document import SWITCH_INTERVAL_S
     from server.lsp.server import create_server
 
     # Background work (jedi warming up, analysis off the loop) holds the GIL for up to the
@@ -261,8 +262,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     return parser
 
-
-SWITCH_INTERVAL_S = 0.0005
 
 
 def main(argv: list[str] | None = None) -> int:

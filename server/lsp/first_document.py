@@ -61,6 +61,8 @@ FIRST_OPEN_WAIT_S = 0.1
 CHILD_LIMIT_S = 30
 # How long the server's own didOpen handling waits for the child's analysis before doing it.
 HANDOVER_WAIT_S = 1.0
+# The GIL switch interval while the server runs (set here for the threads above, and by
+# server.cli for the server): threads waiting in the kernel get the GIL back this soon.
 SWITCH_INTERVAL_S = 0.0005
 # How long the early quick-fix process waits for a request after the diagnostics before it
 # imports the fix machinery (an editor asks at once; the import cannot be interrupted).
