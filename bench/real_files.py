@@ -139,15 +139,24 @@ def bench_first_answers(path: Path, runs: int = 3) -> None:
         opened = time.perf_counter()
         took, diagnostics = _open_diagnostics(client, uri, path.read_text())
         opens.append(took)
-        # at once, on the diagnostics just published: the first that carries a fix
-        fixable = [d for d in diagnostics if d.get("data")]
+        # at once, on the diagnostics just published: the first that offers a fix (its data
+        # names a target and no blocker), so that the answer holds an edit
+        fixable = [
+            d
+            for d in diagnostics
+            if (d.get("data") or {}).get("target") and not d["data"].get("blocker")
+        ]
         started = time.perf_counter()
         if fixable:
             d = fixable[0]
             params = {"range": d["range"], "context": {"diagnostics": [d]}}
-            client.request("textDocument/codeAction", {"textDocument": {"uri": uri}, **params})
+            actions = client.request(
+                "textDocument/codeAction", {"textDocument": {"uri": uri}, **params}
+            )
             fixes.append((time.perf_counter() - started) * 1000)
             open_to_fix.append((time.perf_counter() - opened) * 1000)
+            if not any((a or {}).get("edit") for a in actions or ()):
+                print(f"  (no edit came back for {d['message'][:80]!r})")
         client.close()
     nan = float("nan")
     print(

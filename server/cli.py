@@ -39,7 +39,10 @@ def _serve(args: argparse.Namespace) -> int:
         # the first opened document's diagnostics, before pygls is imported
         from server.lsp.first_document import publish_first_document
 
-        publish_first_document(reader, early, output)
+        if publish_first_document(reader, early, output) is not None:
+            from server.lsp.first_document import import_yielding
+
+            import_yielding("server.lsp.server")
     from server.lsp.first_document import SWITCH_INTERVAL_S
     from server.lsp.server import create_server
 

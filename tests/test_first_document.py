@@ -269,3 +269,32 @@ def test_the_early_quick_fixes_load_no_protocol_library() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_the_protocol_import_yields_the_cores_and_the_server_keeps_its_priority(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """import_yielding: the import runs on a thread of lower priority (Linux), the calling
+    thread's priority is unchanged after it, and an import error reaches the caller."""
+    import os
+    import sys
+    import threading
+
+    from server.lsp.first_document import CAN_YIELD, YIELD_NICENESS, import_yielding
+
+    (tmp_path / "probe_priority.py").write_text(
+        "import os, threading\n"
+        "NICE = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())\n"
+        "THREAD = threading.current_thread().name\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    me = threading.get_native_id()
+    before = os.getpriority(os.PRIO_PROCESS, me)
+    import_yielding("probe_priority")
+    probe = sys.modules["probe_priority"]
+    assert probe.THREAD == "mindport-import"
+    expected = min(19, before + YIELD_NICENESS) if CAN_YIELD else before
+    assert probe.NICE == expected
+    assert os.getpriority(os.PRIO_PROCESS, me) == before
+    with pytest.raises(ModuleNotFoundError):
+        import_yielding("no_such_module_for_mindport")

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import importlib
 import json
 import logging
 import os
@@ -253,6 +254,39 @@ def _document(body: bytes) -> tuple[str, int | None, str, str | None] | None:
     return uri, version, text, language if isinstance(language, str) else None
 
 
+# Linux sets the priority of one thread (setpriority on its thread id); elsewhere that
+# would lower the whole server, so the import runs at the usual priority.
+CAN_YIELD = sys.platform == "linux" and hasattr(os, "setpriority")
+YIELD_NICENESS = 10
+
+
+def import_yielding(module: str) -> None:
+    """Import `module` on a thread of lower CPU priority, while the first document's child
+    and its fixer (full priority) use the cores: the first diagnostics and the fix machinery
+    before the protocol library. The thread ends with the import, so the server itself
+    keeps its priority (a process may not raise its priority back)."""
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            if CAN_YIELD:
+                me = threading.get_native_id()
+                try:
+                    now = os.getpriority(os.PRIO_PROCESS, me)
+                    os.setpriority(os.PRIO_PROCESS, me, min(19, now + YIELD_NICENESS))
+                except OSError as exc:
+                    log.debug("import at the usual priority: %s", exc)
+            importlib.import_module(module)
+        except BaseException as exc:  # raised again on the calling thread
+            failed.append(exc)
+
+    worker = threading.Thread(target=run, name="mindport-import")
+    worker.start()
+    worker.join()
+    if failed:
+        raise failed[0]
+
+
 def _stop(pid: int) -> None:
     """At exit: no child left behind (it lives well under a second unless stopped)."""
     try:
@@ -440,7 +474,11 @@ def _answer_requests(
     from server.lsp.early_code_actions import answer
     from server.lsp.quick_fix_items import warm_up
 
-    spare_core = hasattr(os, "sched_getaffinity") and len(os.sched_getaffinity(0)) > 2
+    # A core for the import: a third one, or the one the server's import of pygls yields
+    # (it runs at a lower priority meanwhile, import_yielding)
+    spare_core = CAN_YIELD or (
+        hasattr(os, "sched_getaffinity") and len(os.sched_getaffinity(0)) > 2
+    )
     if spare_core:
         warm_up()  # the fix machinery, while the analysis runs
     head = _read_exactly(analysis, _LENGTH.size)
