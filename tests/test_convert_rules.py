@@ -394,3 +394,32 @@ def test_workaround_formulas_match_torch(mindspore_on_cpu) -> None:
     masked = next(line for line in port.splitlines() if "attn_mask=mask" in line)
     assert "F.scaled_dot_product_attention(" in masked
     assert "# mindport: " in masked and "attn_mask=None only" in masked
+
+
+def test_unnamed_loss_trains_like_torch(mindspore_on_cpu) -> None:
+    """`criterion(out, y).backward()` and `out.sum().backward()`: the loss gets a name of
+    its own and the step trains as torch's does."""
+    ms = mindspore_on_cpu
+    torch_mod, ms_mod = _pair("training_step_unnamed_loss")
+    rng = np.random.default_rng(5)
+    data = [
+        (rng.standard_normal((4, 3)).astype(np.float32), rng.random((4, 2)).astype(np.float32))
+        for _ in range(3)
+    ]
+    torch.manual_seed(0)
+    reference, cell = torch.nn.Linear(3, 2), ms.nn.Dense(3, 2)
+    copy_torch_weights(reference, cell)
+    torch_mod.train(reference, [tuple(map(torch.from_numpy, b)) for b in data])
+    ms_mod.train(cell, [tuple(map(ms.Tensor, b)) for b in data])
+    np.testing.assert_allclose(
+        cell.weight.asnumpy(), reference.weight.detach().numpy(), rtol=1e-5, atol=1e-6
+    )
+    x = data[0][0]
+    assert torch_mod.train_sum(reference, torch.from_numpy(x), 2.5) == 2.5
+    assert ms_mod.train_sum(cell, ms.Tensor(x), 2.5) == 2.5
+    np.testing.assert_allclose(
+        cell.bias.asnumpy(), reference.bias.detach().numpy(), rtol=1e-5, atol=1e-6
+    )
+    np.testing.assert_allclose(
+        cell.weight.asnumpy(), reference.weight.detach().numpy(), rtol=1e-5, atol=1e-6
+    )

@@ -135,6 +135,10 @@ def convert_block(conv: FileTransformer, body: list[cst.CSTNode]) -> list[cst.CS
         ),
         None,
     )
+    if step is not None and scaler is None and not _NAMED_LOSS.fullmatch(loss):
+        named = _name_the_loss(conv, body, backward)
+        if named is not None:  # `f(out, y).backward()`: `loss = f(out, y)`, then as usual
+            return convert_block(conv, named)
     reason = _refuse(body, calls, backward, step, loss)
     if reason is None and step is not None and scaler is not None:
         reason = _scaler_step_refusal(body[step], calls[step][0], scaler)
@@ -449,10 +453,41 @@ def _clip(stmt: cst.SimpleStatementLine) -> cst.CSTNode:
     return cst.parse_statement(f"grads = mindspore.ops.clip_by_global_norm(grads, {value})")
 
 
+_NAMED_LOSS = re.compile(r"\w+(\.\w+)*")  # `loss`, `self.loss`
+
+
+def _name_the_loss(
+    conv: FileTransformer, body: list[cst.CSTNode], backward: int
+) -> list[cst.CSTNode] | None:
+    """The block with `EXPR.backward(...)` split into `NAME = EXPR` and `NAME.backward(...)`,
+    NAME a name the file does not use (the same computation, the loss now has a name the
+    step function can return); None when the statement has another shape."""
+    stmt = body[backward]
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+        return None
+    expr = stmt.body[0]
+    call = expr.value if isinstance(expr, cst.Expr) else None
+    func = call.func if isinstance(call, cst.Call) else None
+    if not isinstance(func, cst.Attribute) or func.attr.value != "backward":
+        return None
+    taken = conv.ctx.source + "\n".join(_code(s) for s in body)
+    name = next(
+        n
+        for n in ("loss", "loss_value", *(f"loss_{i}" for i in range(2, 1000)))
+        if not re.search(rf"\b{n}\b", taken)
+    )
+    assign = cst.parse_statement(f"{name} = {_code(func.value)}").with_changes(
+        leading_lines=stmt.leading_lines
+    )
+    renamed = call.with_changes(func=func.with_changes(value=cst.Name(name)))
+    again = stmt.with_changes(leading_lines=[], body=[expr.with_changes(value=renamed)])
+    return [*body[:backward], assign, again, *body[backward + 1 :]]
+
+
 def _refuse(body, calls, backward: int, step: int | None, loss: str) -> str | None:
     if step is None:
         return "loss.backward() without an optimizer step in the same block: port the step by hand"
-    if not re.fullmatch(r"\w+(\.\w+)*", loss):  # `loss`, `self.loss`
+    if not _NAMED_LOSS.fullmatch(loss):
         return "backward() on an expression: assign the loss to a name first"
     if any(c and c[1] == "backward" for c in calls[backward + 1 : step]):
         return "several backward() before one step() accumulate gradients: port by hand"
