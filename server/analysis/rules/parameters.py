@@ -59,7 +59,9 @@ def _data_inplace(source: str, span: Span, analysis: AnalysisResult) -> FixPlan:
     if op == "copy_":
         new = f"{owner}.set_data({arg})"
     elif op in _INPLACE:
-        new = f"{owner}.set_data({owner} {_INPLACE[op]} {arg})"
+        atom = ast.Name | ast.Attribute | ast.Call | ast.Subscript | ast.Constant
+        operand = arg if isinstance(call.args[0], atom) else f"({arg})"  # `mul_(1 - tau)`
+        new = f"{owner}.set_data({owner} {_INPLACE[op]} {operand})"
     else:
         raise FixRefused(f"no automatic port for .data.{op}()")
     return FixPlan("mindport: use set_data", (TextEditPlan(span, new),))

@@ -16,10 +16,11 @@ from server.advice.assess import Assessment
 from server.advice.formula_fix import usable_formula
 from server.analysis.findings import TorchReference
 from server.convert.call_rewrite import FixRefused, rewrite_call, rewrite_name
+from server.convert.file import distributions, utilities
 from server.convert.file.adapters import class_value
 from server.convert.file.context import category_of
 from server.convert.file.evidence import with_shape_evidence
-from server.convert.file.kernels import prepare_interpolate
+from server.convert.file.kernels import IS_CUDA, prepare_interpolate
 from server.convert.file.text import expr
 from server.convert.formula_call import rewrite_with_formula
 
@@ -41,6 +42,11 @@ def convert_call(
     ref = next((r for r in refs if r.context in ("call", "tensor-method")), None)
     if ref is None:
         return updated
+    if not conv.fixes_only:  # rules that write a helper into the port
+        special = distributions.convert_call(conv, original, updated, refs)
+        special = special or utilities.convert_call(conv, original, updated, refs)
+        if special is not None:
+            return special
     assessment = conv.ctx.assess(ref)
     if assessment is None:
         return updated
@@ -125,12 +131,15 @@ def convert_name(
     from server.convert.file import data, device, structure
 
     special = (
-        structure.convert_name(conv, original, updated, ref)
+        (None if conv.fixes_only else distributions.convert_name(conv, original, ref))
+        or structure.convert_name(conv, original, updated, ref)
         or data.convert_name(conv, original, updated, ref)
         or device.convert_name(conv, original, updated, ref)
     )
     if special is not None:
         return special
+    if ref.context == "tensor-method" and ref.qualified_name == IS_CUDA and not conv.fixes_only:
+        return updated  # the whole `x.is_cuda` is rewritten (kernels.tensor_attribute)
     assessment = conv.ctx.assess(ref)
     if assessment is None:
         return updated

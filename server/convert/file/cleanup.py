@@ -14,6 +14,8 @@ def _pure(value: cst.BaseExpression) -> bool:
         return True
     if isinstance(value, cst.Name | cst.Attribute):
         return True
+    if isinstance(value, cst.Subscript) and isinstance(value.value, cst.Dict):
+        return True  # a table looked up by the device (`{"GPU": "nccl", ...}[target]`)
     return code(value).startswith("mindspore.get_context(")
 
 

@@ -128,6 +128,8 @@ class ConversionContext:
     patterns_by_line: dict[int, list[TorchReference]] = field(default_factory=dict)
     consumed: set[int] = field(default_factory=set)
     source: str = ""  # the file's text
+    # `# mindport note:` texts by 1-based line: converted, with a difference worth reading
+    notes: dict[int, list[str]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, db: MappingDB, device: str, analysis: AnalysisResult) -> ConversionContext:

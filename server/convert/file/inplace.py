@@ -57,8 +57,9 @@ def _is_fresh(conv: FileTransformer, node: cst.BaseExpression) -> bool:
         return False
     refs = conv.call_refs(node)
     call = next((r for r in refs if r.context == "call"), None)
-    if call is not None:
-        return call.qualified_name in _FACTORIES
+    if call is not None:  # a factory, or a function that allocates its result
+        name = call.qualified_name
+        return name in _FACTORIES or name.removeprefix("torch.") in _ALLOCATING
     method = _method_ref(refs)
     if method is None or not isinstance(node.func, cst.Attribute):
         return False
@@ -79,10 +80,15 @@ def _is_stable(node: cst.BaseExpression) -> bool:
 def convert_call(
     conv: FileTransformer, original: cst.Call, updated: cst.Call, refs: list[TorchReference]
 ) -> cst.BaseExpression | None:
+    written = _out_call(conv, original, updated, refs)
+    if written is not None:
+        return written
     ref = _method_ref(refs)
     if ref is None or not isinstance(updated.func, cst.Attribute):
         return None
     method = ref.qualified_name.rsplit(".", 1)[-1]
+    if method == "requires_grad_":
+        return _requires_grad(conv, original, updated)
     if not method.endswith("_") or method.endswith("__"):
         return None
     assessment = conv.ctx.assess(ref)
@@ -117,17 +123,93 @@ def _out_of_place(
         return _FILLS[method].format(x=receiver, args=args)
     plain = replace(ref, qualified_name=ref.qualified_name[:-1])
     assessment = conv.ctx.assess(plain)
-    if assessment is None or assessment.target is None or assessment.fix_blocker is not None:
-        return None
     func = updated.func
     assert isinstance(func, cst.Attribute)
+    if assessment is None or assessment.target is None or assessment.fix_blocker is not None:
+        return _function_form(conv, ref, method[:-1], updated, receiver)
     source = code(updated.with_changes(func=func.with_changes(attr=cst.Name(method[:-1]))))
     if "\n" in source:
         source = f"({source})"
     try:
         return rewrite_call(source, assessment.target, tensor_method=True).text
     except FixRefused:
+        return _function_form(conv, ref, method[:-1], updated, receiver)
+
+
+def _function_form(
+    conv: FileTransformer, ref: TorchReference, name: str, updated: cst.Call, receiver: str
+) -> str | None:
+    """`x.m(args)` as torch's function `torch.m(x, args)` (the same computation: torch's methods
+    are its functions with the receiver first), where the method's MindSpore target does not run
+    on the device and the function's does (`addcdiv`: `Tensor.addcdiv` has no CPU kernel,
+    `ops.addcdiv` has)."""
+    function = replace(ref, qualified_name=f"torch.{name}", context="call")
+    assessment = conv.ctx.assess(function)
+    if assessment is None or assessment.target is None or assessment.fix_blocker is not None:
         return None
+    if any(a.star for a in updated.args):
+        return None
+    args = "".join(f", {code(a).strip().rstrip(',')}" for a in updated.args)
+    source = f"torch.{name}({_atom(receiver)}{args})"
+    if "\n" in source:
+        source = f"({source})"
+    try:
+        return rewrite_call(source, assessment.target).text
+    except FixRefused:
+        return None
+
+
+def _atom(text: str) -> str:
+    """`text` as an argument of its own: an operation in parentheses."""
+    simple = (cst.Name, cst.Attribute, cst.Call, cst.Subscript)
+    return text if isinstance(expr(text), simple) else f"({text})"
+
+
+def _out_call(
+    conv: FileTransformer, original: cst.Call, updated: cst.Call, refs: list[TorchReference]
+) -> cst.BaseExpression | None:
+    """`torch.f(..., out=t)` as a statement of its own, `t` a name or attribute:
+    `t.copy_(<f(...) as the engine writes it>)`, the result written into t's storage (torch
+    resizes `out` to the result's shape; `copy_` needs them to match, or raises)."""
+    ref = next((r for r in refs if r.context == "call"), None)
+    out = next(
+        (a for a in updated.args if a.keyword is not None and a.keyword.value == "out"), None
+    )
+    if ref is None or out is None or conv.end(original) not in conv.statement_calls:
+        return None
+    original_out = next(a for a in original.args if a.keyword and a.keyword.value == "out")
+    if not _is_stable(original_out.value) or any(a.star for a in updated.args):
+        return None
+    assessment = conv.ctx.assess(ref)
+    if assessment is None or assessment.target is None or assessment.fix_blocker is not None:
+        return None
+    kept = [a for a in updated.args if a is not out]
+    kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    source = code(updated.with_changes(args=kept))
+    if "\n" in source:
+        source = f"({source})"
+    try:
+        result = rewrite_call(source, assessment.target).text
+    except FixRefused:
+        return None
+    return expr(f"{code(out.value)}.copy_({result})")
+
+
+def _requires_grad(
+    conv: FileTransformer, original: cst.Call, updated: cst.Call
+) -> cst.BaseExpression | None:
+    """`<fresh tensor>.requires_grad_()` (a new leaf tensor to optimise) is a MindSpore
+    Parameter: what `value_and_grad` and the optimizers differentiate."""
+    assert isinstance(original.func, cst.Attribute) and isinstance(updated.func, cst.Attribute)
+    if not _is_fresh(conv, original.func.value):
+        return None
+    if updated.args:
+        arg = updated.args[0]
+        if len(updated.args) != 1 or arg.star or code(arg.value) != "True":
+            return None
+        if arg.keyword is not None and arg.keyword.value != "requires_grad":
+            return None
+    return expr(f"mindspore.Parameter({code(updated.func.value)}, requires_grad=True)")
 
 
 # ---- a chain of in-place methods as a statement: one statement per method ----

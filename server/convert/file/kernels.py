@@ -17,7 +17,17 @@ does (each found by running it on MindSpore 2.10):
   where the axis was, each window's elements last);
 - on CPU, `nn.InstanceNorm2d` has no kernel: without running statistics it is a GroupNorm with
   one group per channel (the same statistics per sample and channel, the same per-channel
-  scale and shift, named gamma and beta as InstanceNorm's are)."""
+  scale and shift, named gamma and beta as InstanceNorm's are);
+- one-argument `torch.where(cond)` is `nonzero(as_tuple=True)`, which has no CPU kernel: the
+  columns of `ops.nonzero` (int64 coordinates in row-major order, as torch's) are the same
+  tuple; `atleast_1d` makes a 0-d condition one element long, as torch does;
+- `torch.set_num_threads(n)` is the thread count of CPU kernels,
+  `mindspore.device_context.cpu.op_tuning.threads_num(n)` (MindSpore refuses a second call);
+- `x.to_sparse()` (a sparse COO tensor) is `x.to_coo()`, and a COO tensor's `indices()` (int64,
+  one row per dimension) is the transpose of MindSpore's `COOTensor.indices` (int32, one row per
+  element), cast; the coordinates are in the same row-major order;
+- `x.is_cuda`: every MindSpore tensor a kernel makes lives on the process's device, so it is
+  whether that device is a GPU (the receiver, a name, is not evaluated)."""
 
 from __future__ import annotations
 
@@ -149,6 +159,10 @@ def convert_call(
 ) -> cst.BaseExpression | None:
     from server.convert.file.transformer import Unconvertible
 
+    for rule in (_where_call, _threads_call, _sparse_call):
+        result = rule(conv, updated, refs)
+        if result is not None:
+            return result
     ref = next((r for r in refs if r.context == "call" and r.qualified_name in _FUNCTIONAL), None)
     if ref is None:
         return None
@@ -235,3 +249,70 @@ def unfold_call(
     receiver = cst.Module([]).code_for_node(updated.func.value)
     values = ", ".join(given[name] for name in _UNFOLD_PARAMS)
     return expr(f"unfold_torch_args({receiver}, {values})")
+
+
+def _where_call(
+    conv: FileTransformer, updated: cst.Call, refs: list[TorchReference]
+) -> cst.BaseExpression | None:
+    """`torch.where(cond)`: the coordinates of the true elements, one tensor per dimension."""
+    ref = next((r for r in refs if r.qualified_name == "torch.where"), None)
+    if ref is None or ref.context != "call" or len(updated.args) != 1:
+        return None
+    arg = updated.args[0]
+    if arg.star or (arg.keyword is not None and arg.keyword.value != "condition"):
+        return None
+    condition = cst.Module([]).code_for_node(arg.value)
+    return expr(
+        f"mindspore.ops.unbind(mindspore.ops.nonzero(mindspore.ops.atleast_1d({condition})), 1)"
+    )
+
+
+def _threads_call(
+    conv: FileTransformer, updated: cst.Call, refs: list[TorchReference]
+) -> cst.BaseExpression | None:
+    ref = next((r for r in refs if r.qualified_name == "torch.set_num_threads"), None)
+    if ref is None or ref.context != "call" or len(updated.args) != 1 or updated.args[0].star:
+        return None
+    if updated.args[0].keyword is not None and updated.args[0].keyword.value != "int":
+        return None
+    value = cst.Module([]).code_for_node(updated.args[0].value)
+    return expr(f"mindspore.device_context.cpu.op_tuning.threads_num({value})")
+
+
+_SPARSE_METHODS = {
+    "torch.Tensor.to_sparse": "{x}.to_coo()",
+    "torch.Tensor.indices": "{x}.indices.T.astype(mindspore.int64)",
+}
+
+
+def _sparse_call(
+    conv: FileTransformer, updated: cst.Call, refs: list[TorchReference]
+) -> cst.BaseExpression | None:
+    ref = next((r for r in refs if r.qualified_name in _SPARSE_METHODS), None)
+    if ref is None or ref.context != "tensor-method" or updated.args:
+        return None  # `to_sparse(sparse_dim)` and layouts other than COO stay marked
+    if not isinstance(updated.func, cst.Attribute):
+        return None
+    receiver = cst.Module([]).code_for_node(updated.func.value)
+    if "\n" in receiver:
+        receiver = f"({receiver})"
+    return expr(_SPARSE_METHODS[ref.qualified_name].format(x=receiver))
+
+
+IS_CUDA = "torch.Tensor.is_cuda"
+
+
+def tensor_attribute(
+    conv: FileTransformer, original: cst.Attribute, updated: cst.Attribute
+) -> cst.BaseExpression | None:
+    """`x.is_cuda` (the whole attribute; the name alone is left to this by calls.py)."""
+    ref = conv.name_ref(original.attr)
+    if ref is None or ref.qualified_name != IS_CUDA or ref.context != "tensor-method":
+        return None
+    receiver = original.value
+    while isinstance(receiver, cst.Attribute):
+        receiver = receiver.value
+    if not isinstance(receiver, cst.Name):  # evaluating it might do something: left marked
+        conv.mark(original, "is_cuda on an expression: test the device by hand", "device")
+        return updated
+    return expr('(mindspore.get_current_device().device_target == "GPU")')

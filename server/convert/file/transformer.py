@@ -19,6 +19,7 @@ from server.convert.file import (
     cleanup,
     data,
     device,
+    distributed,
     einsum,
     evidence,
     init_weights,
@@ -214,6 +215,8 @@ class FileTransformer(cst.CSTTransformer):
             result = replaced
         else:
             result = self._close(updated)
+        if not self.fixes_only:
+            result = distributed.with_notes(self, original, result)
         if isinstance(result, cst.CSTNode):
             self.stmt_lines[id(result)] = self.line(original)
         return result
@@ -308,9 +311,13 @@ class FileTransformer(cst.CSTTransformer):
         if ref is not None and self.end(original) in self._settings:
             return updated
         if ref is not None:
-            return calls.convert_name(self, original, updated, ref)
+            special = None if self.fixes_only else distributed.convert_name(self, original, ref)
+            return special or calls.convert_name(self, original, updated, ref)
         if self.fixes_only:
             return updated
+        whole = kernels.tensor_attribute(self, original, updated)  # `x.is_cuda`
+        if whole is not None:
+            return whole
         return attributes.rename_attribute(self, original, updated)
 
     def leave_Name(self, original, updated):
@@ -328,6 +335,7 @@ _CALL_HANDLERS = (
     training.scheduler_call,
     init_weights.convert_data_init,
     patterns.fix_call,
+    distributed.convert_call,
     device.convert_call,
     settings.convert_call,
     amp.convert_call,
