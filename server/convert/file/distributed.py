@@ -87,11 +87,25 @@ _AUTOCAST_REASON = (
     "mindspore.amp.auto_mixed_precision(net, 'auto', dtype) casts a network once, with its own "
     "lists of low-precision ops (not torch's): apply it to the model, or run in float32"
 )
-_BF16_REASON = (
-    "torch.cuda.is_bf16_supported: MindSpore has no bfloat16 query; torch answers True on any "
-    "CUDA GPU that emulates bfloat16, mindspore.hal.get_device_capability(0, 'GPU')[0] >= 8 "
-    "is native support only: choose the dtype by hand"
+# torch.cuda.is_bf16_supported(): False off CUDA (torch's answer there too); on a GPU, whether
+# MindSpore computes in bfloat16 there. torch, too, answers by trying a bfloat16 tensor on the
+# device (emulation included), so the question the code asks, "may I train in bfloat16 here",
+# gets the port's framework's answer.
+_BF16_NOTE = (
+    "is_bf16_supported: answered by computing in bfloat16 on the GPU with MindSpore, whose "
+    "bfloat16 kernels may differ from torch's on the same card"
 )
+BF16_HELPER = '''
+# torch.cuda.is_bf16_supported, written by mindport: does bfloat16 compute on the GPU?
+def is_bf16_supported_torch_args():
+    if mindspore.get_context("device_target") != "GPU":
+        return False
+    try:
+        probe = mindspore.ops.ones((2,), mindspore.bfloat16) * 2
+        return bool((probe.astype(mindspore.float32) == 2).all())
+    except (RuntimeError, TypeError, ValueError):
+        return False
+'''
 _INIT_REASON = (
     "init_process_group with {args}: mindspore.communication.init() takes the rank, world "
     "size and rendezvous from its launcher (msrun), not from arguments"
@@ -262,8 +276,6 @@ def convert_call(
         raise Unconvertible(_SPAWN_REASON)
     if qualified in _AUTOCAST:
         raise Unconvertible(_AUTOCAST_REASON)
-    if qualified == "torch.cuda.is_bf16_supported":
-        raise Unconvertible(_BF16_REASON)
     result = _convert(conv, original, updated, qualified, Unconvertible)
     if result is not None:
         conv.ctx.consume_patterns(refs)
@@ -282,6 +294,10 @@ def _convert(conv, original, updated, qualified, Unconvertible):  # noqa: N803
         return _ddp(conv, updated, Unconvertible)
     if qualified in _SET_DEVICE:
         return _set_device(conv, updated, Unconvertible)
+    if qualified == "torch.cuda.is_bf16_supported" and not updated.args:
+        note(conv, original, _BF16_NOTE)
+        conv.ctx.helpers.add(BF16_HELPER)
+        return expr("is_bf16_supported_torch_args()")
     if qualified == "torch.cuda.current_device" and not updated.args:
         return expr("mindspore.get_current_device().device_id")
     if qualified == "torch.distributed.get_default_backend_for_device":
