@@ -423,3 +423,19 @@ def test_unnamed_loss_trains_like_torch(mindspore_on_cpu) -> None:
     np.testing.assert_allclose(
         cell.weight.asnumpy(), reference.weight.detach().numpy(), rtol=1e-5, atol=1e-6
     )
+    # a network built in the same block stays out of the step (before the fix the forward
+    # function started at `model = ToyModel()`, leaving the optimizer undefined): both build
+    # the same weights here, and train them the same way
+    start_t, start_m = torch.nn.Linear(3, 2), ms.nn.Dense(3, 2)
+    copy_torch_weights(start_t, start_m)
+    torch_holder, ms_holder = torch_mod.ToyModel(), ms_mod.ToyModel()
+    torch_holder.fc, ms_holder.fc = start_t, start_m
+    torch_mod.ToyModel, ms_mod.ToyModel = (lambda: torch_holder), (lambda: ms_holder)
+    x, y = data[1]
+    before = start_t.weight.detach().numpy().copy()
+    model_t, _ = torch_mod.demo(torch.from_numpy(x), torch.from_numpy(y))
+    model_m, _ = ms_mod.demo(ms.Tensor(x), ms.Tensor(y))
+    assert not np.allclose(model_m.fc.weight.asnumpy(), before)  # the step ran
+    np.testing.assert_allclose(
+        model_m.fc.weight.asnumpy(), model_t.fc.weight.detach().numpy(), rtol=1e-5, atol=1e-6
+    )

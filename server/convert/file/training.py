@@ -348,6 +348,8 @@ def _holds_network(conv: FileTransformer, func: cst.BaseExpression) -> bool:
     name that says so? (Its result depends on parameters.)"""
     from server.convert.file.prescan import LOCAL
 
+    if _constructs_network(conv, func):
+        return False  # `Net()`, `Net().to(d)`: builds a network, computes nothing with one
     if isinstance(func, cst.Attribute):
         if isinstance(func.value, cst.Name) and func.value.value == "self" and conv.class_stack:
             kind = conv.ctx.layer_attributes.get(conv.class_stack[-1], {}).get(func.attr.value)
@@ -366,6 +368,14 @@ def _holds_network(conv: FileTransformer, func: cst.BaseExpression) -> bool:
     else:
         return False
     return any(word in name.lower() for word in _NETWORK_WORDS)
+
+
+def _constructs_network(conv: FileTransformer, func: cst.BaseExpression) -> bool:
+    """`func` is a network class of this file, or a method (`.to`, `.cuda`, ...) of an
+    instance built right there: its call builds a network (whose name may say "model")."""
+    while isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call):
+        func = func.value.func
+    return isinstance(func, cst.Name) and func.value in conv.ctx.module_classes
 
 
 def computed_outside(
