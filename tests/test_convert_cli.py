@@ -128,3 +128,13 @@ def test_device_picks_targets(tmp_path: Path) -> None:
     assert "functools.partial(mindspore.ops.cross_entropy)" in cpu.stdout
     assert "functools.partial" not in gpu.stdout and "CrossEntropyLoss()" in gpu.stdout
     assert "on GPU" in gpu.stderr
+
+
+def test_a_long_marker_reason_is_cut_at_a_word_and_says_so() -> None:
+    from server.convert.file.calls import MARKER_TEXT_LIMIT, shortened
+
+    text = "Initialise with mindspore.communication.init() and " + "word " * 40
+    cut = shortened(text)
+    assert len(cut) <= MARKER_TEXT_LIMIT and cut.endswith("…")
+    assert text.startswith(cut[:-1]) and text[len(cut) - 1] == " "  # ends where a word ends
+    assert shortened("short enough") == "short enough"

@@ -117,8 +117,19 @@ def _no_target_reason(message: str, ref: TorchReference) -> str:
     if "not in the mapping database" in message:
         return f"{name} is not in the mapping database"
     text = message.split(": ", 1)[-1]
-    first = text.split(". ", 1)[0]
-    return _reason(first if len(first) <= 160 else first[:157] + "...")
+    return _reason(shortened(text.split(". ", 1)[0]))
+
+
+MARKER_TEXT_LIMIT = 160
+
+
+def shortened(text: str, limit: int = MARKER_TEXT_LIMIT) -> str:
+    """`text` cut to fit a marker comment: at a word's end, with "…" saying it goes on (the
+    hover and `mindport scan` give the whole note)."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:(-")
+    return cut + "…"
 
 
 def convert_name(
