@@ -328,3 +328,25 @@ def test_a_layer_called_with_only_inplace_is_fixable() -> None:
     ref = TorchReference("torch.nn.ReLU", span, "call", call=CallShape(span, 0, ("inplace",)))
     assessment = assess(ref, load_database(), "CPU")
     assert assessment is not None and assessment.fixable, assessment
+
+
+def test_an_overload_that_leaves_out_the_leading_parameter_gets_its_default() -> None:
+    """torch.randint(high, size) is randint(low=0, high, size): the data's first parameter
+    has a default before parameters without one; the rewrite writes it where it was left out
+    (MindSpore's randint has no such overload: `randint(10, (3,))` would bind low=10)."""
+    from mapping_db.store import load_database
+
+    target = next(
+        t for t in load_database().get("torch.randint").targets if t.api == "mindspore.ops.randint"
+    )
+    cases = {
+        "torch.randint(10, (3,))": "mindspore.ops.randint(0, 10, (3,))",
+        "torch.randint(10, size=(3,))": "mindspore.ops.randint(0, 10, size=(3,))",
+        "torch.randint(high=10, size=(3,))": "mindspore.ops.randint(0, high=10, size=(3,))",
+        "torch.randint(2, 10, (3,))": "mindspore.ops.randint(2, 10, (3,))",
+        "torch.randint(low=2, high=10, size=(3,))": (
+            "mindspore.ops.randint(low=2, high=10, size=(3,))"
+        ),
+    }
+    for source, expected in cases.items():
+        assert rewrite_call(source, target).text == expected

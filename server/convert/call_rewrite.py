@@ -53,6 +53,7 @@ def rewrite_call(
     if not isinstance(call, cst.Call):
         raise FixRefused("the range does not hold a call")
     changes: list[str] = []
+    call = _leading_default_written(call, target, changes)
     if target.value_transforms.get("*") == ALL_ARGUMENTS:
         _check_all_arguments(call, target)
     if tensor_method and target.api in ATTRIBUTE_TARGETS:
@@ -168,6 +169,34 @@ ATTRIBUTE_TARGETS = frozenset(
 # parameter of torch_params; torch.where(c) (one argument) is another overload than
 # where(c, x, y), and the target's note says what to write for it.
 ALL_ARGUMENTS = "all-arguments"
+
+
+def _leading_default_written(call: cst.Call, target: Target, changes: list[str]) -> cst.Call:
+    """torch's overloads that leave out a leading parameter (`randint(high, size)` for
+    `randint(low=0, high, size)`): the data lists a first parameter with a default before
+    parameters without one, which no Python signature can hold. A call that passes exactly
+    the parameters without a default, and not the first, gets the first's default written
+    in front, so the positions bind as torch binds them."""
+    facts = {f.torch: f for f in target.params if f.torch}
+    names = target.torch_params
+    first = facts.get(names[0]) if names else None
+    if first is None or first.torch_default is None or any(a.star for a in call.args):
+        return call
+    required: list[str] = []
+    for name in names[1:]:
+        fact = facts.get(name)
+        if fact is None or fact.torch_default is not None:
+            break
+        required.append(name)
+    keywords = {a.keyword.value for a in call.args if a.keyword is not None}
+    if not required or names[0] in keywords:
+        return call
+    positional = sum(1 for a in call.args if a.keyword is None)
+    passed = positional + len(keywords & set(required[positional:]))
+    if positional > len(required) or passed != len(required):
+        return call
+    changes.append(f"{names[0]}={first.torch_default} written (torch's default in this form)")
+    return call.with_changes(args=[cst.Arg(cst.parse_expression(first.torch_default)), *call.args])
 
 
 def _check_all_arguments(call: cst.Call, target: Target) -> None:
