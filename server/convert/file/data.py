@@ -67,21 +67,27 @@ LOADER_HELPER = "DataLoaderTorchArgs"
 _LOADER_HELPER_CODE = '''
 
 def DataLoaderTorchArgs(
-    dataset, batch_size=1, shuffle=False, drop_last=False, column_names=None, **options
+    dataset, batch_size=1, shuffle=False, drop_last=False, column_names=None, sampler=None,
+    **options,
 ):
     """torch.utils.data.DataLoader's arguments, as a batched mindspore.dataset.GeneratorDataset.
-    Arguments that only tune speed are ignored; samplers and collate functions are refused."""
+    Arguments that only tune speed are ignored; a sampler gives the indices read, in its order
+    (GeneratorDataset iterates it once per epoch); batch samplers and collate functions are
+    refused."""
     speed_only = {"num_workers", "pin_memory", "persistent_workers", "prefetch_factor", "timeout"}
     refused = sorted(k for k, v in options.items() if k not in speed_only and v is not None)
     if refused:
         raise TypeError(f"DataLoader arguments with no counterpart here: {', '.join(refused)}")
+    if sampler is not None and shuffle:
+        raise ValueError("DataLoader's sampler option is mutually exclusive with shuffle")
     if column_names is None:
         if not hasattr(dataset, "__getitem__"):
             raise TypeError("an iterable dataset needs column_names=[...] (one per item field)")
         first = dataset[0]
         count = len(first) if isinstance(first, tuple | list) else 1
         column_names = [f"column{i}" for i in range(count)]
-    loader = mindspore.dataset.GeneratorDataset(dataset, column_names=column_names, shuffle=shuffle)
+    order = {"shuffle": shuffle} if sampler is None else {"sampler": sampler}
+    loader = mindspore.dataset.GeneratorDataset(dataset, column_names=column_names, **order)
     return loader if batch_size is None else loader.batch(batch_size, drop_remainder=drop_last)
 '''
 
@@ -108,17 +114,20 @@ def _data_loader(conv: FileTransformer, original: cst.Call, updated: cst.Call):
     for name in ("sampler", "batch_sampler", "collate_fn"):
         if given.get(name, "None") == "None":
             given.pop(name, None)
+    sampler = given.pop("sampler", None)
     if given:
         raise Unconvertible(f"DataLoader's {', '.join(given)} needs a manual port")
     if dataset is None or (batch_size == "None" and not star_kwargs):
         raise Unconvertible("DataLoader without a dataset or a batch size needs a manual port")
     columns = _columns(conv, original)
-    if star_kwargs or columns is None:
+    if star_kwargs or columns is None or sampler is not None:
         conv.ctx.helpers.add(_LOADER_HELPER_CODE)
         args = [dataset]
         args += [f"{k}={v}" for k, v in given_args(batch_size, shuffle, drop_last)]
         if columns is not None:
             args.append(f"column_names=[{', '.join(repr(c) for c in columns)}]")
+        if sampler is not None:  # it may be None when the port runs: the helper decides
+            args.append(f"sampler={sampler}")
         args += [f"**{kwargs}" for kwargs in star_kwargs]
         return expr(f"{LOADER_HELPER}({', '.join(args)})")
     names = ", ".join(repr(c) for c in columns)

@@ -20,6 +20,13 @@
 - `get_default_backend_for_device(d)` -> the library MindSpore uses on the process's device;
   `is_nccl_available()` -> whether the process runs on GPU (MindSpore's NCCL backend).
 - `torch.compile(m)` -> `m` (MindSpore runs the cell as it is; a note on the line says so).
+- `DistributedSampler(ds)` inside a DataLoader call -> `mindspore.dataset.DistributedSampler`;
+  kept in a variable (its `set_epoch` is called) or with drop_last/seed ->
+  `DistributedSamplerTorchArgs`, written into the port: torch's indices per rank, shuffled by
+  Python's `random.Random(seed + epoch)` (a note says the order is not torch's).
+- `nn.DataParallel(m)` / `nn.parallel.data_parallel(m, x, ids)` -> `DataParallelTorchArgs` /
+  `data_parallel_torch_args`: the module on the process's device (MindSpore runs one device per
+  process); a note says torch's BatchNorm differs on several GPUs.
 
 Left with a precise marker: `torch.multiprocessing.spawn` (MindSpore starts its processes with
 msrun), `autocast` (no context manager in MindSpore 2.10), `torch.cuda.is_bf16_supported`.
@@ -95,7 +102,7 @@ _BF16_NOTE = (
     "is_bf16_supported: answered by computing in bfloat16 on the GPU with MindSpore, whose "
     "bfloat16 kernels may differ from torch's on the same card"
 )
-BF16_HELPER = '''
+BF16_HELPER = """
 # torch.cuda.is_bf16_supported, written by mindport: does bfloat16 compute on the GPU?
 def is_bf16_supported_torch_args():
     if mindspore.get_context("device_target") != "GPU":
@@ -105,7 +112,7 @@ def is_bf16_supported_torch_args():
         return bool((probe.astype(mindspore.float32) == 2).all())
     except (RuntimeError, TypeError, ValueError):
         return False
-'''
+"""
 _INIT_REASON = (
     "init_process_group with {args}: mindspore.communication.init() takes the rank, world "
     "size and rendezvous from its launcher (msrun), not from arguments"
@@ -196,6 +203,14 @@ def _keywords(call: cst.Call) -> set[str]:
 
 def _positional(call: cst.Call) -> list[cst.Arg]:
     return [a for a in call.args if a.keyword is None]
+
+
+def _arguments(call: cst.Call) -> str:
+    """The call's arguments on one line, `name=value` for keywords."""
+    return ", ".join(
+        f"{a.keyword.value}={code(a.value)}" if a.keyword is not None else code(a.value)
+        for a in call.args
+    )
 
 
 def _starred(call: cst.Call) -> bool:
@@ -314,6 +329,8 @@ def _convert(conv, original, updated, qualified, Unconvertible):  # noqa: N803
         return _compile(conv, original, updated, Unconvertible)
     if qualified in _SAMPLERS:
         return _sampler(conv, original, updated, Unconvertible)
+    if qualified in _DATA_PARALLEL:
+        return _data_parallel(conv, original, updated, qualified, Unconvertible)
     if qualified == "torch.accelerator.device_index" and conv.end(original) in conv.statement_calls:
         # a context manager never entered: torch selects no device (a `pass` in the port)
         note(conv, original, _UNENTERED_NOTE)
@@ -331,25 +348,146 @@ _SAMPLER_ARGS = ("dataset", "num_replicas", "rank", "shuffle", "seed", "drop_las
 def _sampler(conv, original, updated, Unconvertible):  # noqa: N803
     """`DataLoader(..., sampler=DistributedSampler(ds))`: MindSpore's sampler gives each rank
     the indices torch's does (rank, rank + R, ..., padded from the start to a multiple of R);
-    shuffled, both split one permutation, MindSpore's own. Not where the sampler is kept in a
-    variable: torch code calls its `set_epoch`, which MindSpore's sampler has not."""
-    if conv.end(original) in conv.ctx.assigned_at or _starred(updated):
-        raise Unconvertible(
-            "DistributedSampler kept in a variable: mindspore.dataset.DistributedSampler("
-            "num_shards, shard_id, shuffle) has no set_epoch (pass it to GeneratorDataset)"
-        )
+    shuffled, both split one permutation, MindSpore's own. Kept in a variable (torch code calls
+    its `set_epoch`), or with drop_last or seed: `DistributedSamplerTorchArgs`, written into
+    the port, torch's sampler over Python's random permutation."""
+    if _starred(updated):
+        raise Unconvertible("DistributedSampler(*args) hides its arguments")
     given = {}
     for index, arg in enumerate(updated.args):
+        if arg.keyword is None and index >= len(_SAMPLER_ARGS):
+            raise Unconvertible("DistributedSampler takes at most six arguments")
         name = arg.keyword.value if arg.keyword is not None else _SAMPLER_ARGS[index]
         given[name] = code(arg.value)
-    if given.get("drop_last", "False") != "False" or "seed" in given:
-        raise Unconvertible("DistributedSampler with drop_last or seed needs a manual port")
+    shuffle = given.get("shuffle", "True")
+    kept = conv.end(original) in conv.ctx.assigned_at
+    if kept or given.get("drop_last", "False") != "False" or "seed" in given:
+        if shuffle != "False":
+            note(conv, original, SAMPLER_SHUFFLE_NOTE)
+        conv.ctx.helpers.add(SAMPLER_HELPER)
+        args = _arguments(updated)
+        return expr(f"DistributedSamplerTorchArgs({args})")
     shards = given.get("num_replicas", "mindspore.communication.get_group_size()")
     shard = given.get("rank", "mindspore.communication.get_rank()")
-    shuffle = given.get("shuffle", "True")
     if shuffle != "False":
         note(conv, original, "DistributedSampler shuffles with MindSpore's own permutation")
     return expr(f"mindspore.dataset.DistributedSampler({shards}, {shard}, shuffle={shuffle})")
+
+
+SAMPLER_SHUFFLE_NOTE = (
+    "DistributedSamplerTorchArgs shuffles with Python's random.Random(seed + epoch), not "
+    "torch's generator: each rank gets its share of one permutation per epoch, another order"
+)
+SAMPLER_HELPER = '''
+
+class DistributedSamplerTorchArgs:
+    """torch.utils.data.DistributedSampler, written by mindport, as a sampler for
+    mindspore.dataset.GeneratorDataset (which iterates it once per epoch): rank r of R gets
+    indices r, r + R, ... of the dataset's, padded from the start to a multiple of R (or, with
+    drop_last, cut to one), torch's indices exactly when unshuffled. Shuffled, the permutation
+    is Python's random.Random(seed + epoch), not torch's; set_epoch(e) changes it as in torch."""
+
+    def __init__(
+        self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0, drop_last=False
+    ):
+        if num_replicas is None:
+            num_replicas = mindspore.communication.get_group_size()
+        if rank is None:
+            rank = mindspore.communication.get_rank()
+        if rank >= num_replicas or rank < 0:
+            raise ValueError(f"Invalid rank {rank}, rank should be in [0, {num_replicas - 1}]")
+        self.dataset = dataset
+        self.num_replicas = num_replicas
+        self.rank = rank
+        self.epoch = 0
+        self.drop_last = drop_last
+        size = len(dataset)
+        if drop_last and size % num_replicas != 0:
+            self.num_samples = -(-(size - num_replicas) // num_replicas)
+        else:
+            self.num_samples = -(-size // num_replicas)
+        self.total_size = self.num_samples * num_replicas
+        self.shuffle = shuffle
+        self.seed = seed
+
+    def __iter__(self):
+        indices = list(range(len(self.dataset)))
+        if self.shuffle:
+            import random
+
+            random.Random(self.seed + self.epoch).shuffle(indices)
+        if not self.drop_last:
+            padding = self.total_size - len(indices)
+            repeats = -(-padding // len(indices)) if indices else 0
+            indices += (indices * repeats)[:padding]
+        else:
+            indices = indices[: self.total_size]
+        return iter(indices[self.rank : self.total_size : self.num_replicas])
+
+    def __len__(self):
+        return self.num_samples
+
+    def set_epoch(self, epoch):
+        self.epoch = epoch
+'''
+
+
+_DP_PARAMS = ("module", "device_ids", "output_device", "dim")
+_DATA_PARALLEL = {
+    "torch.nn.DataParallel": ("DataParallelTorchArgs", _DP_PARAMS),
+    "torch.nn.parallel.DataParallel": ("DataParallelTorchArgs", _DP_PARAMS),
+    "torch.nn.parallel.data_parallel": (
+        "data_parallel_torch_args",
+        ("module", "inputs", "device_ids", "output_device", "dim", "module_kwargs"),
+    ),
+}  # fmt: skip
+DATA_PARALLEL_NOTE = (
+    "DataParallel: the module runs whole on this device (MindSpore: one device per process), "
+    "as torch runs it on one GPU or none; on several GPUs torch's BatchNorm normalises each "
+    "GPU's share of the batch"
+)
+DATA_PARALLEL_HELPERS = {
+    "DataParallelTorchArgs": '''
+
+class DataParallelTorchArgs(mindspore.nn.Cell):
+    """torch.nn.DataParallel, written by mindport: MindSpore runs one device per process, so
+    the module runs whole on this process's device, as torch runs it on one GPU or none (on
+    several, torch splits the batch and BatchNorm normalises each share by its own statistics).
+    The module stays at `.module`, its parameter names start with "module." as in torch."""
+
+    def __init__(self, module, device_ids=None, output_device=None, dim=0):
+        super().__init__()
+        self.module = module
+
+    def construct(self, *args, **kwargs):
+        return self.module(*args, **kwargs)
+''',
+    "data_parallel_torch_args": '''
+
+def data_parallel_torch_args(
+    module, inputs, device_ids=None, output_device=None, dim=0, module_kwargs=None
+):
+    """torch.nn.parallel.data_parallel, written by mindport: the module on this process's
+    device, as torch runs it on one GPU or none (a tuple of inputs is unpacked, as there)."""
+    inputs = inputs if isinstance(inputs, tuple) else (inputs,)
+    return module(*inputs, **(module_kwargs or {}))
+''',
+}
+
+
+def _data_parallel(conv, original, updated, qualified, Unconvertible):  # noqa: N803
+    """`nn.DataParallel(m)` / `data_parallel(m, x, ids)`: single-process replication over the
+    GPUs -> the module itself on the process's device, with a note where BatchNorm differs."""
+    name, params = _DATA_PARALLEL[qualified]
+    if _starred(updated) or len(_positional(updated)) > len(params):
+        raise Unconvertible(f"{qualified.rsplit('.', 1)[-1]} with these arguments: port by hand")
+    unknown = sorted(_keywords(updated) - set(params))
+    if unknown:
+        raise Unconvertible(f"{qualified.rsplit('.', 1)[-1]} has no argument {unknown[0]}")
+    note(conv, original, DATA_PARALLEL_NOTE)
+    conv.ctx.helpers.add(DATA_PARALLEL_HELPERS[name])
+    args = _arguments(updated)
+    return expr(f"{name}({args})")
 
 
 def _init(conv, original, updated, Unconvertible):  # noqa: N803

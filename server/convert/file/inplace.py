@@ -44,6 +44,8 @@ _ALLOCATING = frozenset(
         "triu", "tril", "masked_fill", "clamp", "sign", "square", "reciprocal",
     )
 )  # fmt: skip
+# tensor methods that return their receiver or a new tensor (a cast to another dtype)
+_CASTS = frozenset(("type_as", "float", "double", "half", "long", "int", "bool", "contiguous"))
 _FILLS = {"fill_": "mindspore.ops.full_like({x}, {args})", "zero_": "mindspore.ops.zeros_like({x})"}
 
 
@@ -66,8 +68,10 @@ def _is_fresh(conv: FileTransformer, node: cst.BaseExpression) -> bool:
     name = method.qualified_name.rsplit(".", 1)[-1]
     if name in _ALLOCATING:
         return True
-    # an in-place method returns its receiver: fresh if the receiver is
-    return name.endswith("_") and not name.endswith("__") and _is_fresh(conv, node.func.value)
+    # an in-place method returns its receiver, a cast its receiver or a copy of it: fresh if
+    # the receiver is
+    in_place = name.endswith("_") and not name.endswith("__")
+    return (in_place or name in _CASTS) and _is_fresh(conv, node.func.value)
 
 
 def _is_stable(node: cst.BaseExpression) -> bool:
@@ -75,6 +79,17 @@ def _is_stable(node: cst.BaseExpression) -> bool:
     while isinstance(node, cst.Attribute):
         node = node.value
     return isinstance(node, cst.Name)
+
+
+def _is_indexed(node: cst.BaseExpression) -> bool:
+    """`hidden[0]`: a whole-number index into a stable name. Enough for `detach_`, which
+    writes back the values it read (torch refuses `detach_` on a view of a tensor)."""
+    if not isinstance(node, cst.Subscript) or len(node.slice) != 1:
+        return False
+    index = node.slice[0].slice
+    if not isinstance(index, cst.Index) or not isinstance(index.value, cst.Integer):
+        return False
+    return _is_stable(node.value)
 
 
 def convert_call(
@@ -99,7 +114,10 @@ def convert_call(
     if not fresh:
         if assessment.target is not None and assessment.fix_blocker is None:
             return None  # the engine writes the in-place update itself
-        if not (_is_stable(original.func.value) and conv.end(original) in conv.statement_calls):
+        stable = _is_stable(original.func.value) or (
+            method == "detach_" and _is_indexed(original.func.value)
+        )
+        if not (stable and conv.end(original) in conv.statement_calls):
             return None
     receiver = code(updated.func.value)
     out_of_place = _out_of_place(conv, ref, method, updated, receiver)
@@ -121,6 +139,8 @@ def _out_of_place(
             return None
         args = code(updated.args[0].value) if updated.args else ""
         return _FILLS[method].format(x=receiver, args=args)
+    if method == "random_":
+        return _random(updated, receiver)
     plain = replace(ref, qualified_name=ref.qualified_name[:-1])
     assessment = conv.ctx.assess(plain)
     func = updated.func
@@ -134,6 +154,26 @@ def _out_of_place(
         return rewrite_call(source, assessment.target, tensor_method=True).text
     except FixRefused:
         return _function_form(conv, ref, method[:-1], updated, receiver)
+
+
+def _random(updated: cst.Call, receiver: str) -> str | None:
+    """`x.random_(to)` / `x.random_(from, to)`: integers drawn uniformly from [from, to) in x's
+    shape and dtype (`randint_like` draws integer dtypes only: drawn as int64, then cast). Not
+    `random_()` (the whole range of x's dtype) or a generator."""
+    if any(a.star for a in updated.args):
+        return None
+    positional = [code(a.value) for a in updated.args if a.keyword is None]
+    keywords = {a.keyword.value: code(a.value) for a in updated.args if a.keyword is not None}
+    if set(keywords) - {"to"} or len(positional) + len(keywords) not in (1, 2):
+        return None
+    bounds = ["0", *positional] if len(positional) == 1 and not keywords else positional
+    if "to" in keywords:
+        bounds = [*(positional or ["0"]), keywords["to"]]
+    low, high = bounds
+    return (
+        f"mindspore.ops.randint_like({receiver}, {low}, {high}, dtype=mindspore.int64)"
+        f".astype({receiver}.dtype)"
+    )
 
 
 def _function_form(

@@ -26,6 +26,11 @@ does (each found by running it on MindSpore 2.10):
 - `x.to_sparse()` (a sparse COO tensor) is `x.to_coo()`, and a COO tensor's `indices()` (int64,
   one row per dimension) is the transpose of MindSpore's `COOTensor.indices` (int32, one row per
   element), cast; the coordinates are in the same row-major order;
+- `x.new_tensor(data)` (no MindSpore method) is `mindspore.tensor(data, dtype=x.dtype)`: a new
+  tensor of the receiver's dtype (or the `dtype=` given), as torch makes it;
+- `torch.view_as_complex` and `torch.nn.utils.rnn.pad_sequence` (no MindSpore function) are
+  helpers written into the port, `view_as_complex_torch_args` (`ops.Complex` of the last
+  axis's two halves: a new tensor, not a view) and `pad_sequence_torch_args`;
 - `x.is_cuda`: every MindSpore tensor a kernel makes lives on the process's device, so it is
   whether that device is a GPU (the receiver, a name, is not evaluated)."""
 
@@ -159,7 +164,7 @@ def convert_call(
 ) -> cst.BaseExpression | None:
     from server.convert.file.transformer import Unconvertible
 
-    for rule in (_where_call, _threads_call, _sparse_call):
+    for rule in (_where_call, _threads_call, _sparse_call, _new_tensor_call, _helper_call):
         result = rule(conv, updated, refs)
         if result is not None:
             return result
@@ -297,6 +302,89 @@ def _sparse_call(
     if "\n" in receiver:
         receiver = f"({receiver})"
     return expr(_SPARSE_METHODS[ref.qualified_name].format(x=receiver))
+
+
+def _new_tensor_call(
+    conv: FileTransformer, updated: cst.Call, refs: list[TorchReference]
+) -> cst.BaseExpression | None:
+    """`x.new_tensor(data[, dtype=d, device=...])`: a new tensor of x's dtype (or d)."""
+    ref = next((r for r in refs if r.qualified_name == "torch.Tensor.new_tensor"), None)
+    if ref is None or ref.context != "tensor-method" or not isinstance(updated.func, cst.Attribute):
+        return None
+    if not updated.args or any(a.star for a in updated.args) or updated.args[0].keyword:
+        return None
+    keywords = {a.keyword.value: _code(a.value) for a in updated.args[1:] if a.keyword}
+    if len(updated.args) - 1 != len(keywords) or set(keywords) - {
+        "dtype",
+        "device",
+        "requires_grad",
+    }:
+        return None
+    if keywords.get("requires_grad", "False") != "False":
+        return None  # a leaf that asks for gradients: left marked
+    receiver = _code(updated.func.value)
+    if "\n" in receiver:
+        receiver = f"({receiver})"
+    dtype = keywords.get("dtype", "None")
+    dtype = f"{receiver}.dtype" if dtype == "None" else dtype
+    return expr(f"mindspore.tensor({_code(updated.args[0].value)}, dtype={dtype})")
+
+
+VIEW_AS_COMPLEX_HELPER = '''
+
+def view_as_complex_torch_args(input):
+    """torch.view_as_complex, written by mindport: the last axis (of size 2) as the real and
+    imaginary parts of a complex tensor. A new tensor, not a view: writing into it leaves the
+    input as it was, where torch's view writes through."""
+    if input.shape[-1:] != (2,) or input.dtype not in (mindspore.float32, mindspore.float64):
+        raise ValueError("view_as_complex takes float32/float64 with a last axis of size 2")
+    return mindspore.ops.Complex()(input[..., 0], input[..., 1])
+'''
+PAD_SEQUENCE_HELPER = '''
+
+def pad_sequence_torch_args(sequences, batch_first=False, padding_value=0.0, padding_side="right"):
+    """torch.nn.utils.rnn.pad_sequence, written by mindport: the tensors padded along their
+    first axis to the longest, stacked on axis 1 (axis 0 with batch_first)."""
+    if padding_side not in ("left", "right"):
+        raise ValueError(f"padding_side must be 'left' or 'right', not {padding_side!r}")
+    sequences = list(sequences)
+    longest = max(s.shape[0] for s in sequences)
+    padded = []
+    for s in sequences:
+        shape = (longest - s.shape[0], *s.shape[1:])
+        fill = mindspore.ops.full(shape, padding_value, dtype=s.dtype)
+        padded.append(mindspore.ops.cat((s, fill) if padding_side == "right" else (fill, s)))
+    stacked = mindspore.ops.stack(padded)
+    return stacked if batch_first else stacked.swapaxes(0, 1)
+'''
+# torch function -> (the port's helper, its code, the parameters it takes)
+_HELPER_CALLS = {
+    "torch.view_as_complex": ("view_as_complex_torch_args", VIEW_AS_COMPLEX_HELPER, ("input",)),
+    "torch.nn.utils.rnn.pad_sequence": (
+        "pad_sequence_torch_args",
+        PAD_SEQUENCE_HELPER,
+        ("sequences", "batch_first", "padding_value", "padding_side"),
+    ),
+}
+
+
+def _helper_call(
+    conv: FileTransformer, updated: cst.Call, refs: list[TorchReference]
+) -> cst.BaseExpression | None:
+    ref = next((r for r in refs if r.context == "call" and r.qualified_name in _HELPER_CALLS), None)
+    if ref is None or any(a.star for a in updated.args):
+        return None
+    name, helper, params = _HELPER_CALLS[ref.qualified_name]
+    positional = [a for a in updated.args if a.keyword is None]
+    keywords = {a.keyword.value for a in updated.args if a.keyword is not None}
+    if len(positional) > len(params) or keywords - set(params[len(positional) :]):
+        return None
+    conv.ctx.helpers.add(helper)
+    return updated.with_changes(func=cst.Name(name))
+
+
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module([]).code_for_node(node)
 
 
 IS_CUDA = "torch.Tensor.is_cuda"
