@@ -103,7 +103,9 @@ def deferred_bodies(
 ) -> set[int]:
     """Original blocks the outer block's accumulation step converts: the loop's body and the
     `if` blocks between the loop and the step. The step calls are added to `steps`."""
-    found: set[int] = set()
+    from server.convert.file.training_shapes import zero_grad_bodies
+
+    found: set[int] = zero_grad_bodies(list(body))  # the block's training step decides
     calls = [_call_statement(s) for s in body]
     scalers = amp.scaler_names(conv)
     for index, call in enumerate(calls):  # `scaler.scale(loss).backward()` ... `scaler.step(o)`

@@ -11,6 +11,7 @@ import libcst as cst
 
 from server.analysis.findings import TorchReference
 from server.convert.file import amp
+from server.convert.file import training_shapes as shapes
 from server.convert.file.text import expr
 
 if TYPE_CHECKING:
@@ -115,6 +116,11 @@ def convert_block(conv: FileTransformer, body: list[cst.CSTNode]) -> list[cst.CS
     backward = next((i for i, c in enumerate(calls) if c and c[1] == "backward"), None)
     if backward is None:
         return _mark_leftovers(conv, body, calls)
+    last_backward = max(i for i, c in enumerate(calls) if c and c[1] == "backward")
+    for i, stmt in enumerate(body[:last_backward]):  # `if a: opt.zero_grad() else: ...`
+        if shapes.zero_grad_branches(stmt) is not None:
+            receivers = {_call_statement(s)[0] for s in shapes.zero_grad_branches(stmt)}
+            calls[i] = (" | ".join(sorted(receivers)), "zero_grad")
     loss = calls[backward][0]
     scaler = None  # `scaler.scale(loss).backward()`: a GradScaler (server.convert.file.amp)
     scaled = re.fullmatch(r"(\w+)\.scale\((\w+)\)", loss)
@@ -135,19 +141,49 @@ def convert_block(conv: FileTransformer, body: list[cst.CSTNode]) -> list[cst.CS
         ),
         None,
     )
+    manual = None
+    if step is None:  # `for p in model.parameters(): p.data.add_(p.grad, alpha=-lr)`
+        manual = shapes.manual_step(conv, body, backward)
+        if isinstance(manual, str):
+            return _mark_leftovers(conv, body, calls, manual)
+        if manual is not None:
+            step = manual.index
     if step is not None and scaler is None and not _NAMED_LOSS.fullmatch(loss):
         named = _name_the_loss(conv, body, backward)
         if named is not None:  # `f(out, y).backward()`: `loss = f(out, y)`, then as usual
             return convert_block(conv, named)
+    backs = [i for i in range(backward, step or 0) if calls[i] and calls[i][1] == "backward"]
+    if manual is None and len(backs) > 1 and step is not None:
+        if scaler is not None:
+            reason = "several backward() through a GradScaler before one step(): port by hand"
+            return _mark_leftovers(conv, body, calls, reason)
+        for index in backs:  # `f(out, y).backward()`: named first
+            if not _NAMED_LOSS.fullmatch(calls[index][0]):
+                named = _name_the_loss(conv, body, index)
+                if named is not None:
+                    return convert_block(conv, named)
+        combined = shapes.combine_backwards(conv, body, backs)
+        if isinstance(combined, str):
+            return _mark_leftovers(conv, body, calls, combined)
+        return convert_block(conv, combined)
+    if manual is not None:
+        reason = _manual_refusal(body, calls, backward, manual, scaler)
+        if reason is not None:
+            return _mark_leftovers(conv, body, calls, reason)
     reason = _refuse(body, calls, backward, step, loss)
     if reason is None and step is not None and scaler is not None:
         reason = _scaler_step_refusal(body[step], calls[step][0], scaler)
     if reason is not None:
         return _mark_leftovers(conv, body, calls, reason)
     assert step is not None
-    optimizer = calls[step][0]
-    if scaler is not None:  # scaler.step(optimizer)
-        optimizer = _code(body[step].body[0].value.args[0].value)
+    if manual is not None:
+        optimizer = manual.optimizer or manual.module
+        weights = manual.weights
+    else:
+        optimizer = calls[step][0]
+        if scaler is not None:  # scaler.step(optimizer)
+            optimizer = _code(body[step].body[0].value.args[0].value)
+        weights = f"{optimizer}.parameters"
     zero = [i for i, c in enumerate(calls) if c and c[1] == "zero_grad" and i < step]
     start = max([i for i in zero if i < backward], default=-1) + 1
     forward = body[start:backward]
@@ -166,6 +202,13 @@ def convert_block(conv: FileTransformer, body: list[cst.CSTNode]) -> list[cst.CS
                 f"`{outside}` is computed by a network before another training step: the"
                 " forward function cannot hold it; port the step by hand"
             )
+            if "value_and_grad(" in _code(body[origin]):
+                reason = (
+                    f"`{outside}` is computed by a network in an earlier training step's forward"
+                    " function; torch differentiates this step through that network too,"
+                    f" value_and_grad only through what this step computes: compute `{outside}`"
+                    " again in this step, or port it by hand"
+                )
             return _mark_leftovers(conv, body, calls, reason)
         start = origin
         forward = [s for i, s in enumerate(body[start:backward], start) if i not in zero]
@@ -191,6 +234,8 @@ def convert_block(conv: FileTransformer, body: list[cst.CSTNode]) -> list[cst.CS
     inputs = _read_before_assigned(forward)
     returned = ", ".join([first, *aux])
     leading = forward[0].leading_lines if forward else body[backward].leading_lines
+    if start - 1 in zero and body[start - 1].leading_lines:  # the dropped zero_grad()'s comments
+        leading = [*body[start - 1].leading_lines, *leading]
     forward = [forward[0].with_changes(leading_lines=[]), *forward[1:]] if forward else []
     fn = cst.FunctionDef(
         name=cst.Name(FORWARD_FN),
@@ -202,7 +247,7 @@ def convert_block(conv: FileTransformer, body: list[cst.CSTNode]) -> list[cst.CS
     values = f"({', '.join([SCALED if scaler else loss, *aux])})" if aux else loss
     grad_line = cst.parse_statement(
         f"{values}, grads = mindspore.value_and_grad({FORWARD_FN}, None,"
-        f" {optimizer}.parameters{has_aux})({', '.join(inputs)})"
+        f" {weights}{has_aux})({', '.join(inputs)})"
     )
     middle: list[cst.CSTNode] = []
     for stmt, call in zip(body[backward + 1 : step], calls[backward + 1 : step], strict=True):
@@ -211,13 +256,17 @@ def convert_block(conv: FileTransformer, body: list[cst.CSTNode]) -> list[cst.CS
                 leading_lines=stmt.leading_lines, trailing_whitespace=stmt.trailing_whitespace
             )
         middle.append(_clip(stmt) if call and call[1] == _CLIP else stmt)
-    applied = f"{scaler}.step({optimizer}, grads)" if scaler else f"{optimizer}(grads)"
-    apply = cst.parse_statement(applied).with_changes(
-        trailing_whitespace=body[step].trailing_whitespace
-    )
+    if manual is not None:
+        apply = manual.statement
+        shapes.unmark(conv, manual.lines)
+    else:
+        applied = f"{scaler}.step({optimizer}, grads)" if scaler else f"{optimizer}(grads)"
+        apply = cst.parse_statement(applied).with_changes(
+            trailing_whitespace=body[step].trailing_whitespace
+        )
     # zero_grad() of this step's optimizer (or of the module zeroed before it) goes; another
     # optimizer's belongs to a later step
-    cleared = {optimizer, *(calls[i][0] for i in zero)}
+    cleared = {optimizer, *(r for i in zero for r in calls[i][0].split(" | "))}
     after = [
         s
         for i, s in enumerate(body[step + 1 :], step + 1)
@@ -231,6 +280,32 @@ def convert_block(conv: FileTransformer, body: list[cst.CSTNode]) -> list[cst.CS
         if any(c and c[1] == "backward" for c in map(_call_statement, after))
         else result
     )
+
+
+def _manual_refusal(body, calls, backward: int, manual, scaler: str | None) -> str | None:
+    if scaler is not None:
+        return "a GradScaler's loss with a manual parameter update: port by hand"
+    zeroed = {r for c in calls[:backward] if c and c[1] == "zero_grad" for r in c[0].split(" | ")}
+    clipped = [
+        body[i] for i in range(backward + 1, manual.index) if calls[i] and calls[i][1] == _CLIP
+    ]
+    if any(not _clips(stmt, manual.module) for stmt in clipped):
+        return (
+            f"clip_grad_norm_() of other parameters than `{manual.module}`'s, whose gradients"
+            " the update takes: port by hand"
+        )
+    if manual.module not in zeroed:
+        return (
+            f"`{manual.module}.zero_grad()` is not called before backward() in this block (torch"
+            " adds the gradients to those of earlier steps): port the update by hand"
+        )
+    return None
+
+
+def _clips(stmt: cst.CSTNode, module: str) -> bool:
+    """Is the clipping statement's first argument `module`'s parameters?"""
+    args = stmt.body[0].value.args  # type: ignore[attr-defined]
+    return bool(args) and _code(args[0].value) == f"{module}.trainable_params()"
 
 
 def _scaler_step_refusal(stmt: cst.CSTNode, receiver: str, scaler: str) -> str | None:
@@ -256,6 +331,9 @@ def forward_returns(
         for n in _assigned_names(s)
         if isinstance(s, cst.SimpleStatementLine) or n in later or n in definite(s)
     )
+    # a name read before the forward assigns it is passed in; assigned again (maybe in one
+    # branch only: `hidden = model(x, hidden)`), its new value must come back out
+    outputs.update(dict.fromkeys(_read_before_assigned(forward)))
     aux = [n for n in outputs if n != loss]
     if scaler is not None:
         return f"{scaler}.scale({loss})", [loss, *aux]
@@ -385,7 +463,11 @@ def computed_outside(
     torch's backward() reaches that network's parameters through it, MindSpore's
     value_and_grad only differentiates what the forward function computes (the gradient
     would be silently zero). None when there is no such name."""
-    read = set().union(*(_loads(s) for s in forward)) if forward else set()
+    read: set[str] = set()  # read before the forward assigns them (`fake = netG(z)` first)
+    bound: set[str] = set()
+    for stmt in forward:
+        read |= _loads(stmt) - bound
+        bound |= definite(stmt)
     tainted: dict[str, None] = {}  # names holding a network's output, directly or through others
     simple = [line for stmt in earlier for line in _simple_statements(stmt)]
     for stmt in simple:
@@ -394,6 +476,8 @@ def computed_outside(
             continue
         collect = _Calls()
         stmt.visit(collect)
+        if "value_and_grad(" in _code(stmt):
+            continue  # a converted step: its values are those its forward function computed
         if any(_holds_network(conv, c.func) for c in collect.calls) or _loads(stmt) & set(tainted):
             tainted.update(dict.fromkeys(assigned))
         else:  # reassigned from something else: no longer a network's output
@@ -424,6 +508,9 @@ def _simple_statements(stmt: cst.CSTNode) -> list[cst.CSTNode]:
     functions or classes); a loop's or `with`'s header counts as a statement of its own."""
     if isinstance(stmt, cst.SimpleStatementLine):
         return [stmt]
+    if isinstance(stmt, cst.FunctionDef) and stmt.name.value == FORWARD_FN:
+        # a converted step's forward function: what it computes, the step returns
+        return [line for inner in stmt.body.body for line in _simple_statements(inner)]
     if isinstance(stmt, cst.FunctionDef | cst.ClassDef):
         return []
     found: list[cst.CSTNode] = []
@@ -458,8 +545,14 @@ def _clip(stmt: cst.SimpleStatementLine) -> cst.CSTNode:
     args = [a for a in call.args if a.keyword is None]
     max_norm = next((a for a in call.args if a.keyword and a.keyword.value == "max_norm"), None)
     value = _code(args[1].value) if len(args) > 1 else _code(max_norm.value) if max_norm else None
-    if value is None:
-        return stmt
+    norm_type = args[2].value if len(args) > 2 else None
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == "norm_type":
+            norm_type = arg.value
+        elif arg.keyword is not None and arg.keyword.value not in ("max_norm", "foreach"):
+            return stmt  # error_if_nonfinite: clip_by_global_norm has no such check
+    if value is None or len(args) > 3 or (norm_type and _code(norm_type) not in ("2", "2.0")):
+        return stmt  # clip_by_global_norm is the 2-norm only
     return cst.parse_statement(f"grads = mindspore.ops.clip_by_global_norm(grads, {value})")
 
 
@@ -617,6 +710,13 @@ def assigns(stmt: cst.CSTNode, target: str) -> bool:
 def _mark_leftovers(conv, body, calls, reason: str | None = None):
     out = []
     for stmt, call in zip(body, calls, strict=True):
+        if call and isinstance(stmt, cst.If):  # `if a: opt.zero_grad() else: model.zero_grad()`
+            out.append(
+                shapes.mark_branches(
+                    stmt, lambda s: _mark_leftovers(conv, [s], [_call_statement(s)], reason)[0]
+                )
+            )
+            continue
         if call and call[1] in (*_DEFERRED, _CLIP):
             why = reason or f"{call[1]}() outside a training step this tool recognises"
             line = conv.stmt_lines.get(id(stmt), 0)
