@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import metadata
 
 from mapping_db.model import DROPPED_AT_DEFAULT, Entry, ParamFact, Target
 from mapping_db.store import MappingDB
@@ -240,7 +239,10 @@ _OLD_TENSOR_PAGE = re.compile(r"tensors\.html#(torch\.Tensor\.\w+)$")
 
 @lru_cache(maxsize=1)
 def installed_torch_version() -> str | None:
-    """torch's version in this environment, read from its metadata (torch is never imported)."""
+    """torch's version in this environment, read from its metadata (torch is never imported;
+    importlib.metadata itself, ~20 ms, is imported when first asked, not with the server)."""
+    from importlib import metadata
+
     try:
         return metadata.version("torch")
     except metadata.PackageNotFoundError:
