@@ -37,7 +37,14 @@ class QueuedReader:
             loop = asyncio.get_running_loop()
             arrived = asyncio.Event()
             self._arrived = arrived
-            self._queue.on_arrival(lambda: loop.call_soon_threadsafe(arrived.set))
+
+            def wake() -> None:
+                try:
+                    loop.call_soon_threadsafe(arrived.set)
+                except RuntimeError:  # the loop is closed: the server is exiting
+                    pass
+
+            self._queue.on_arrival(wake)
         return self._arrived
 
     async def _until_ready(self) -> None:
