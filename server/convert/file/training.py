@@ -573,12 +573,7 @@ def _name_the_loss(
     func = call.func if isinstance(call, cst.Call) else None
     if not isinstance(func, cst.Attribute) or func.attr.value != "backward":
         return None
-    taken = conv.ctx.source + "\n".join(_code(s) for s in body)
-    name = next(
-        n
-        for n in ("loss", "loss_value", *(f"loss_{i}" for i in range(2, 1000)))
-        if not re.search(rf"\b{n}\b", taken)
-    )
+    name = shapes.fresh_name(conv, body, "loss")
     assign = cst.parse_statement(f"{name} = {_code(func.value)}").with_changes(
         leading_lines=stmt.leading_lines
     )
