@@ -74,3 +74,40 @@ def test_a_message_arriving_after_the_loop_closed_does_not_break_the_reading_thr
         assert not queue._thread.is_alive()  # it read to the end of the stream
         assert raised == []  # without an error on the way (the closed loop's wake-up)
         assert queue.first_body() == b'{"late": true}'
+
+
+def test_a_queued_message_dropped_before_it_is_read_does_not_block_the_loop() -> None:
+    """A message answered early is dropped from the queue (ReadAhead.remove), possibly after
+    the loop saw it queued: the read then waits on the loop, which goes on running."""
+    read_end, write_end = os.pipe()
+    with os.fdopen(read_end, "rb", buffering=0) as stream:
+        queue = ReadAhead(stream).start()
+        os.write(write_end, _frame(b'{"early": 1}'))
+        assert queue.first_body() == b'{"early": 1}'
+        assert queue.ready()  # what the loop saw ...
+        assert queue.remove(lambda bodies: 0)  # ... before the relay dropped it
+        assert queue.readline(block=False) is None  # nothing read, nothing waited for
+
+        async def run() -> tuple[bytes | None, list[str]]:
+            order: list[str] = []
+            reader = QueuedReader(queue)
+
+            async def other_work() -> None:
+                await asyncio.sleep(0.05)
+                order.append("loop ran")
+
+            def later() -> None:
+                threading.Event().wait(0.3)
+                order.append("next message")
+                os.write(write_end, _frame(b'{"next": 2}'))
+
+            threading.Thread(target=later).start()
+            worker = asyncio.create_task(other_work())
+            message = await asyncio.wait_for(_message(reader), timeout=5)
+            await worker
+            return message, order
+
+        message, order = asyncio.run(run())
+        os.close(write_end)
+        assert message == b'{"next": 2}'
+        assert order == ["loop ran", "next message"]

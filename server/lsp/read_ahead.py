@@ -147,10 +147,13 @@ class ReadAhead:
         with self._lock:
             self._on_arrival = callback
 
-    def _next(self) -> bool:
-        """Make the next queued message current; False at the end of the stream."""
+    def _next(self, block: bool = True) -> bool | None:
+        """Make the next queued message current; False at the end of the stream, None when
+        none is queued and `block` is false."""
         with self._lock:
             while not self._frames and not self._eof:
+                if not block:
+                    return None
                 self._lock.wait()
             if not self._frames:
                 return False
@@ -159,11 +162,17 @@ class ReadAhead:
             self._offset = 0
             return True
 
-    def readline(self) -> bytes:
+    def readline(self, block: bool = True) -> bytes | None:
+        """The next line; None, having read nothing, when `block` is false and no message is
+        queued (a queued one may be dropped by `remove` between a look and this read)."""
         out = bytearray()
         while True:
-            if self._offset >= len(self._current) and not self._next():
-                return bytes(out)
+            if self._offset >= len(self._current):
+                moved = self._next(block or bool(out))
+                if moved is None:
+                    return None
+                if not moved:
+                    return bytes(out)
             end = self._current.find(b"\n", self._offset)
             stop = len(self._current) if end < 0 else end + 1
             out += self._current[self._offset : stop]
@@ -171,11 +180,16 @@ class ReadAhead:
             if end >= 0:
                 return bytes(out)
 
-    def read(self, size: int = -1) -> bytes:
+    def read(self, size: int = -1, block: bool = True) -> bytes | None:
+        """`size` bytes (all to the end with -1); None as for `readline`."""
         out = bytearray()
         while size < 0 or len(out) < size:
-            if self._offset >= len(self._current) and not self._next():
-                break
+            if self._offset >= len(self._current):
+                moved = self._next(block or bool(out))
+                if moved is None:
+                    return None
+                if not moved:
+                    break
             want = len(self._current) - self._offset
             if size >= 0:
                 want = min(want, size - len(out))

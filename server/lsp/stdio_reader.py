@@ -47,21 +47,23 @@ class QueuedReader:
             self._queue.on_arrival(wake)
         return self._arrived
 
-    async def _until_ready(self) -> None:
+    async def _arrival(self) -> None:
+        """Wait on the loop until a message is queued (or the stream ends)."""
         arrived = self._listen()
-        while not self._queue.ready():
-            arrived.clear()
-            if self._queue.ready():
-                break
+        arrived.clear()
+        if not self._queue.ready():
             await arrived.wait()
 
     async def readline(self) -> bytes:
-        await self._until_ready()
-        return self._queue.readline()
+        # never blocks the loop: a message seen queued may be dropped before it is read
+        # (ReadAhead.remove, an early answer), so the read itself must not wait
+        while (line := self._queue.readline(block=False)) is None:
+            await self._arrival()
+        return line
 
     async def readexactly(self, n: int) -> bytes:
-        await self._until_ready()
-        body = self._queue.read(n)
+        while (body := self._queue.read(n, block=False)) is None:
+            await self._arrival()
         # one turn of the loop per message: callbacks queued meanwhile (an analysis to
         # install, a reply to write) are not held up behind a burst of queued messages
         await asyncio.sleep(0)
