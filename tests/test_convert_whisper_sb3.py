@@ -84,8 +84,6 @@ _SB3_NAMES = {
 
 @pytest.fixture(scope="module")
 def sb3(tmp_path_factory, mindspore_on_cpu):
-    if not SB3.exists():
-        pytest.skip("stable-baselines3 is not in ../shared/corpus")
     source = _snippet(SB3, _SB3_HEADER, _SB3_NAMES)
     return _convert_pair(tmp_path_factory.mktemp("sb3"), "sb3_distributions", source)
 
@@ -361,7 +359,6 @@ def test_torch_utilities_match_torch(mindspore_on_cpu) -> None:
     assert relative_error(t_coef.detach().numpy(), m_coef.asnumpy()) < 1e-6
 
 
-@pytest.mark.skipif(not WHISPER.exists(), reason="whisper is not in ../shared/corpus")
 def test_whisper_median_filter_matches_torch(tmp_path, mindspore_on_cpu) -> None:
     """whisper's timing.median_filter (its `x.is_cuda` test, then the CPU path)."""
     ms = mindspore_on_cpu
@@ -380,7 +377,6 @@ import torch.nn.functional as F
     assert relative_error(expected, ms_mod.median_filter(ms.tensor(x), 7).asnumpy()) < 1e-6
 
 
-@pytest.mark.skipif(not WHISPER.exists(), reason="whisper is not in ../shared/corpus")
 def test_whisper_greedy_decoder_samples_like_torch(tmp_path, mindspore_on_cpu) -> None:
     """whisper's GreedyDecoder.update at temperature > 0 (Categorical(logits=...).sample())."""
     ms = mindspore_on_cpu
