@@ -25,7 +25,7 @@ import libcst as cst
 
 from server.convert.file import amp
 from server.convert.file.markers import with_marker
-from server.convert.file.text import code
+from server.convert.file.text import code, statement_method
 
 if TYPE_CHECKING:
     from server.convert.file.transformer import FileTransformer
@@ -38,20 +38,8 @@ class _Refused(Exception):
     pass
 
 
-def _call_statement(stmt: cst.CSTNode) -> tuple[str, str, cst.Call] | None:
-    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
-        return None
-    expr = stmt.body[0]
-    if not isinstance(expr, cst.Expr) or not isinstance(expr.value, cst.Call):
-        return None
-    func = expr.value.func
-    if not isinstance(func, cst.Attribute):
-        return None
-    return code(func.value), func.attr.value, expr.value
-
-
 def _has_backward(body: Sequence[cst.CSTNode]) -> bool:
-    calls = [_call_statement(s) for s in body]
+    calls = [statement_method(s) for s in body]
     methods = {c[1] for c in calls if c}
     return "backward" in methods and not methods & {"step", "zero_grad"}
 
@@ -61,7 +49,7 @@ def _step_index(conv: FileTransformer, body: Sequence[cst.CSTNode], after: int) 
 
     scalers = amp.scaler_names(conv)
     for index in range(after + 1, len(body)):
-        call = _call_statement(body[index])
+        call = statement_method(body[index])
         if call is None or call[1] != "step":
             continue
         receiver, _, node = call
@@ -106,7 +94,7 @@ def deferred_bodies(
     from server.convert.file.training_shapes import zero_grad_bodies
 
     found: set[int] = zero_grad_bodies(list(body))  # the block's training step decides
-    calls = [_call_statement(s) for s in body]
+    calls = [statement_method(s) for s in body]
     scalers = amp.scaler_names(conv)
     for index, call in enumerate(calls):  # `scaler.scale(loss).backward()` ... `scaler.step(o)`
         match = call and call[1] == "backward" and re.fullmatch(r"(\w+)\.scale\(\w+\)", call[0])
@@ -118,7 +106,7 @@ def deferred_bodies(
             steps.append(step[2])  # the training step converts it (training.convert_block)
     for index, stmt, step in _accumulation_loops(conv, body):
         found.add(id(stmt.body))
-        step_call = _call_statement(body[step])
+        step_call = statement_method(body[step])
         assert step_call is not None
         steps.append(step_call[2])
         for between in body[index + 1 : step]:
@@ -161,7 +149,7 @@ def _rewrite(conv: FileTransformer, body: list[cst.CSTNode], at: int, step: int)
     loop = body[at]
     assert isinstance(loop, cst.For) and isinstance(loop.body, cst.IndentedBlock)
     inner = list(loop.body.body)
-    calls = [_call_statement(s) for s in inner]
+    calls = [statement_method(s) for s in inner]
     backward = next(i for i, c in enumerate(calls) if c and c[1] == "backward")
     loss, scaler = _loss_of(conv, calls[backward][0])
     forward, after_inner = inner[:backward], inner[backward + 1 :]
@@ -183,7 +171,7 @@ def _rewrite(conv: FileTransformer, body: list[cst.CSTNode], at: int, step: int)
             f"`{outside}` is computed by a network before the accumulation loop: compute it"
             " inside the loop so the forward function holds it"
         )
-    step_call = _call_statement(body[step])
+    step_call = statement_method(body[step])
     assert step_call is not None
     receiver, _, step_node = step_call
     stepped_by_scaler = receiver in amp.scaler_names(conv) or len(step_node.args) == 1
@@ -230,7 +218,7 @@ def _rewrite(conv: FileTransformer, body: list[cst.CSTNode], at: int, step: int)
     )
 
     def zeroes(stmt: cst.CSTNode) -> bool:
-        call = _call_statement(stmt)
+        call = statement_method(stmt)
         return call is not None and call[1] == "zero_grad" and call[0] == optimizer
 
     before = [s for s in body[:at] if not zeroes(s)]
@@ -256,7 +244,7 @@ def _between(stmt: cst.CSTNode, scaler: str | None, optimizer: str, clip) -> cst
         assert isinstance(body, cst.IndentedBlock)
         new = [_between(s, scaler, optimizer, clip) for s in body.body]
         return stmt.with_changes(body=body.with_changes(body=new))
-    call = _call_statement(stmt)
+    call = statement_method(stmt)
     if call is not None and call[1] == "unscale_" and scaler is not None and call[0] == scaler:
         new_stmt = cst.parse_statement(f"grads = {scaler}.unscale(grads)")
         return new_stmt.with_changes(
@@ -282,7 +270,7 @@ def _mark(conv: FileTransformer, body: list[cst.CSTNode], at: int, step: int, re
 
     def marked(block: cst.IndentedBlock) -> cst.IndentedBlock:
         statements = list(block.body)
-        calls = [_call_statement(s) for s in statements]
+        calls = [statement_method(s) for s in statements]
         return block.with_changes(
             body=_mark_leftovers(conv, statements, [c[:2] if c else None for c in calls], reason)
         )

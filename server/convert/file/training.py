@@ -12,7 +12,7 @@ import libcst as cst
 from server.analysis.findings import TorchReference
 from server.convert.file import amp
 from server.convert.file import training_shapes as shapes
-from server.convert.file.text import expr
+from server.convert.file.text import expr, statement_method
 
 if TYPE_CHECKING:
     from server.convert.file.transformer import FileTransformer
@@ -54,17 +54,7 @@ def scheduler_call(
     return expr(f"[lr.item() for lr in {_code(updated)}]")
 
 
-def _call_statement(stmt: cst.CSTNode) -> tuple[str, str] | None:
-    """`a.b.method(...)` as a whole statement -> ("a.b", "method")."""
-    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
-        return None
-    expr = stmt.body[0]
-    if not isinstance(expr, cst.Expr) or not isinstance(expr.value, cst.Call):
-        return None
-    func = expr.value.func
-    if not isinstance(func, cst.Attribute):
-        return None
-    return _code(func.value), func.attr.value
+_call_statement = shapes.method_call  # `a.b.method(...)` as a statement -> ("a.b", "method")
 
 
 def _assigned_names(stmt: cst.CSTNode) -> list[str]:
@@ -566,19 +556,16 @@ def _name_the_loss(
     NAME a name the file does not use (the same computation, the loss now has a name the
     step function can return); None when the statement has another shape."""
     stmt = body[backward]
-    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+    found = statement_method(stmt)
+    if found is None or found[1] != "backward":
         return None
-    expr = stmt.body[0]
-    call = expr.value if isinstance(expr, cst.Expr) else None
-    func = call.func if isinstance(call, cst.Call) else None
-    if not isinstance(func, cst.Attribute) or func.attr.value != "backward":
-        return None
+    receiver, _, call = found
     name = shapes.fresh_name(conv, body, "loss")
-    assign = cst.parse_statement(f"{name} = {_code(func.value)}").with_changes(
+    assign = cst.parse_statement(f"{name} = {receiver}").with_changes(
         leading_lines=stmt.leading_lines
     )
-    renamed = call.with_changes(func=func.with_changes(value=cst.Name(name)))
-    again = stmt.with_changes(leading_lines=[], body=[expr.with_changes(value=renamed)])
+    renamed = call.with_changes(func=call.func.with_changes(value=cst.Name(name)))
+    again = stmt.with_changes(leading_lines=[], body=[stmt.body[0].with_changes(value=renamed)])
     return [*body[:backward], assign, again, *body[backward + 1 :]]
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from server.convert.file.text import code
+from server.convert.file.text import code, statement_call, statement_method
 
 if TYPE_CHECKING:
     from server.convert.file.transformer import FileTransformer
@@ -36,20 +36,10 @@ def fresh_name(conv: FileTransformer, body: list[cst.CSTNode], base: str) -> str
     )
 
 
-def _call_of(stmt: cst.CSTNode) -> cst.Call | None:
-    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
-        return None
-    expr = stmt.body[0]
-    if isinstance(expr, cst.Expr) and isinstance(expr.value, cst.Call):
-        return expr.value
-    return None
-
-
-def _method(stmt: cst.CSTNode) -> tuple[str, str] | None:
-    call = _call_of(stmt)
-    if call is None or not isinstance(call.func, cst.Attribute):
-        return None
-    return code(call.func.value), call.func.attr.value
+def method_call(stmt: cst.CSTNode) -> tuple[str, str] | None:
+    """`a.b.method(...)` as a whole statement -> ("a.b", "method")."""
+    found = statement_method(stmt)
+    return found[:2] if found is not None else None
 
 
 # ---- several backward() before one step() ----
@@ -65,7 +55,7 @@ def combine_backwards(
 
     losses: list[str] = []
     for index in backs:
-        call = _call_of(body[index])
+        call = statement_call(body[index])
         assert call is not None and isinstance(call.func, cst.Attribute)
         loss = code(call.func.value)
         if not _NAMED_LOSS.fullmatch(loss) or "." in loss:
@@ -189,7 +179,7 @@ def _rebound(stmt: cst.CSTNode, earlier: list[cst.CSTNode]) -> cst.CSTNode | Non
     """`label.copy_(<new value>)` (the port of `label.fill_(v)`) on a tensor this block made
     and nothing else holds -> `label = <new value>`: the later uses read the new value, and
     the tensor an earlier loss saved for its gradient is left as it was."""
-    call = _call_of(stmt)
+    call = statement_call(stmt)
     copy = _COPY.fullmatch(code(call)) if call is not None else None
     if copy is None:
         return None
@@ -326,7 +316,7 @@ def manual_step(
     grad = fresh_name(conv, body, "grad")
     for index in range(backward + 1, len(body)):
         stmt = body[index]
-        method = _method(stmt)
+        method = method_call(stmt)
         if method is not None and method[1] == "backward":
             return None
         found = _parameter_loop(conv, stmt, grad, grads)
@@ -352,8 +342,8 @@ def _branched_step(conv: FileTransformer, stmt: cst.CSTNode, grad: str, grads: s
         return None
     if len(then.body) != 1 or len(orelse.body) != 1:
         return None
-    method = _method(then.body[0])
-    if method is None or method[1] != "step" or _call_of(then.body[0]).args:  # type: ignore[union-attr]
+    method = method_call(then.body[0])
+    if method is None or method[1] != "step" or statement_call(then.body[0]).args:  # type: ignore[union-attr]
         return None
     found = _parameter_loop(conv, orelse.body[0], grad, grads)
     if found is None or isinstance(found, str):
@@ -392,7 +382,7 @@ def zero_grad_branches(stmt: cst.CSTNode) -> list[cst.CSTNode] | None:
         block = node.body
         if not isinstance(block, cst.IndentedBlock) or len(block.body) != 1:
             return None
-        method = _method(block.body[0])
+        method = method_call(block.body[0])
         if method is None or method[1] != "zero_grad":
             return None
         found.append(block.body[0])
@@ -416,7 +406,7 @@ def zero_grad_bodies(body: list[cst.CSTNode]) -> set[int]:
     """Blocks of a zero_grad-only `if` in a block with a backward() after it: the block's
     training step drops them (or marks them), not their own block."""
     found: set[int] = set()
-    methods = [_method(s) for s in body]
+    methods = [method_call(s) for s in body]
     backs = [i for i, m in enumerate(methods) if m and m[1] == "backward"]
     if not backs:
         return found
